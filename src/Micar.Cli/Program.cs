@@ -1,0 +1,1 @@
+Console.WriteLine($"micar (libtorch {Micar.Torch.Torch.Version})");
