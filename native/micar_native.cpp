@@ -1,0 +1,462 @@
+// Micar native shim: a small, generic C ABI over libtorch. No model code lives here.
+//
+// Shape of the boundary (see native/README.md):
+//  * one generic entry point calls any ATen operator through the dispatcher by schema name and overload,
+//    with a tagged argument array (boxed call); missing trailing arguments take the schema's defaults;
+//  * a handful of entry points the dispatcher does not cover: tensor lifetime and metadata, data in/out,
+//    autograd (backward, grad, requires_grad), grad and inference modes, RNG, threads, devices, version.
+// Every entry point returns 0 on success and 1 on failure; C++ exceptions never cross the boundary and the
+// failure message (libtorch's own explanation) is available from mt_last_error() on the same thread.
+
+#include <torch/torch.h>
+#include <torch/version.h>
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <ATen/Parallel.h>
+#include <ATen/Version.h>
+#include <c10/core/InferenceMode.h>
+#include <torch/csrc/autograd/autograd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#define MT_API extern "C" __attribute__((visibility("default")))
+
+namespace {
+
+thread_local std::string g_last_error;
+
+// Tags of mt_arg (arguments and results).
+enum : int32_t {
+  MT_NONE = 0,
+  MT_TENSOR = 1,       // p = at::Tensor* (nullptr = undefined tensor)
+  MT_INT = 2,          // i
+  MT_DOUBLE = 3,       // d
+  MT_BOOL = 4,         // i != 0
+  MT_INT_LIST = 5,     // p = int64_t*, i = length
+  MT_DOUBLE_LIST = 6,  // p = double*, i = length
+  MT_TENSOR_LIST = 7,  // p = at::Tensor**, i = length
+  MT_STRING = 8,       // p = const char* (UTF-8, NUL-terminated)
+  MT_DEVICE = 9,       // i = c10::DeviceType, aux = index (-1 = current)
+  MT_GENERATOR = 10,   // p = at::Generator*
+  MT_OPT_TENSOR_LIST = 11,  // p = at::Tensor** where nullptr entries mean None, i = length
+  MT_BOOL_LIST = 12,   // p = uint8_t*, i = length
+  MT_DEFAULT = 13,     // take the schema's default value for this position
+};
+
+struct mt_arg {
+  int32_t tag;
+  int32_t aux;
+  int64_t i;
+  double d;
+  void* p;
+};
+static_assert(sizeof(mt_arg) == 32, "mt_arg layout is part of the ABI");
+
+template <class F>
+int guarded(F&& f) {
+  try {
+    f();
+    return 0;
+  } catch (const c10::Error& e) {
+    g_last_error = e.what_without_backtrace();
+  } catch (const std::exception& e) {
+    g_last_error = e.what();
+  } catch (...) {
+    g_last_error = "unknown C++ exception";
+  }
+  return 1;
+}
+
+at::Tensor& T(void* p) {
+  TORCH_CHECK(p != nullptr, "null tensor handle");
+  return *static_cast<at::Tensor*>(p);
+}
+
+void* new_handle(at::Tensor t) { return t.defined() ? new at::Tensor(std::move(t)) : nullptr; }
+
+char* dup_string(const std::string& s) {
+  char* r = static_cast<char*>(std::malloc(s.size() + 1));
+  std::memcpy(r, s.c_str(), s.size() + 1);
+  return r;
+}
+
+c10::Device device_of(int32_t type, int32_t index) {
+  return c10::Device(static_cast<c10::DeviceType>(type), static_cast<c10::DeviceIndex>(index));
+}
+
+std::string describe_arg(const c10::FunctionSchema& schema, size_t pos) {
+  const auto& a = schema.arguments()[pos];
+  return "argument '" + a.name() + "' (position " + std::to_string(pos) + ", type " + a.type()->str() +
+         ") of " + schema.operator_name().name +
+         (schema.overload_name().empty() ? "" : "." + schema.overload_name());
+}
+
+// Converts one tagged argument to an IValue, using the schema's declared type to coerce numbers.
+c10::IValue to_ivalue(const mt_arg& a, const c10::FunctionSchema& schema, size_t pos) {
+  const auto& formal = schema.arguments()[pos];
+  c10::TypePtr type = formal.type();
+  if (auto opt = type->cast<c10::OptionalType>()) type = opt->getElementType();
+  switch (a.tag) {
+    case MT_NONE:
+      return c10::IValue();
+    case MT_DEFAULT:
+      TORCH_CHECK(formal.default_value().has_value(), "no default value for ", describe_arg(schema, pos));
+      return *formal.default_value();
+    case MT_TENSOR:
+      if (a.p == nullptr) return c10::IValue();
+      return c10::IValue(T(a.p));
+    case MT_INT:
+      if (type->kind() == c10::TypeKind::FloatType) return c10::IValue(static_cast<double>(a.i));
+      if (type->kind() == c10::TypeKind::BoolType) return c10::IValue(a.i != 0);
+      return c10::IValue(a.i);
+    case MT_DOUBLE:
+      TORCH_CHECK(type->kind() != c10::TypeKind::IntType, "a floating-point value was given for ",
+                  describe_arg(schema, pos));
+      return c10::IValue(a.d);
+    case MT_BOOL:
+      return c10::IValue(a.i != 0);
+    case MT_INT_LIST: {
+      const auto* v = static_cast<const int64_t*>(a.p);
+      return c10::IValue(std::vector<int64_t>(v, v + a.i));
+    }
+    case MT_DOUBLE_LIST: {
+      const auto* v = static_cast<const double*>(a.p);
+      return c10::IValue(std::vector<double>(v, v + a.i));
+    }
+    case MT_BOOL_LIST: {
+      const auto* v = static_cast<const uint8_t*>(a.p);
+      c10::List<bool> l;
+      for (int64_t k = 0; k < a.i; ++k) l.push_back(v[k] != 0);
+      return c10::IValue(std::move(l));
+    }
+    case MT_TENSOR_LIST: {
+      auto* const* v = static_cast<void* const*>(a.p);
+      c10::List<at::Tensor> l;
+      l.reserve(a.i);
+      for (int64_t k = 0; k < a.i; ++k) l.push_back(T(v[k]));
+      return c10::IValue(std::move(l));
+    }
+    case MT_OPT_TENSOR_LIST: {
+      auto* const* v = static_cast<void* const*>(a.p);
+      c10::List<c10::optional<at::Tensor>> l;
+      l.reserve(a.i);
+      for (int64_t k = 0; k < a.i; ++k) {
+        if (v[k] == nullptr) l.push_back(c10::nullopt);
+        else l.push_back(T(v[k]));
+      }
+      return c10::IValue(std::move(l));
+    }
+    case MT_STRING:
+      return c10::IValue(std::string(static_cast<const char*>(a.p)));
+    case MT_DEVICE:
+      return c10::IValue(device_of(static_cast<int32_t>(a.i), a.aux));
+    case MT_GENERATOR:
+      TORCH_CHECK(a.p != nullptr, "null generator handle for ", describe_arg(schema, pos));
+      return c10::IValue(*static_cast<at::Generator*>(a.p));
+    default:
+      TORCH_CHECK(false, "unknown argument tag ", a.tag, " for ", describe_arg(schema, pos));
+  }
+}
+
+void from_ivalue(const c10::IValue& v, mt_arg& out) {
+  std::memset(&out, 0, sizeof(out));
+  if (v.isNone()) {
+    out.tag = MT_NONE;
+  } else if (v.isTensor()) {
+    out.tag = MT_TENSOR;
+    out.p = new_handle(v.toTensor());
+  } else if (v.isInt()) {
+    out.tag = MT_INT;
+    out.i = v.toInt();
+  } else if (v.isDouble()) {
+    out.tag = MT_DOUBLE;
+    out.d = v.toDouble();
+  } else if (v.isBool()) {
+    out.tag = MT_BOOL;
+    out.i = v.toBool() ? 1 : 0;
+  } else if (v.isTensorList()) {
+    auto l = v.toTensorList();
+    auto** arr = static_cast<void**>(std::malloc(sizeof(void*) * std::max<size_t>(1, l.size())));
+    for (size_t k = 0; k < l.size(); ++k) arr[k] = new_handle(l.get(k));
+    out.tag = MT_TENSOR_LIST;
+    out.p = arr;
+    out.i = static_cast<int64_t>(l.size());
+  } else if (v.isIntList()) {
+    auto l = v.toIntList();
+    auto* arr = static_cast<int64_t*>(std::malloc(sizeof(int64_t) * std::max<size_t>(1, l.size())));
+    for (size_t k = 0; k < l.size(); ++k) arr[k] = l.get(k);
+    out.tag = MT_INT_LIST;
+    out.p = arr;
+    out.i = static_cast<int64_t>(l.size());
+  } else {
+    TORCH_CHECK(false, "unsupported result type ", v.tagKind());
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------
+// Errors, memory, version, configuration
+
+MT_API const char* mt_last_error() { return g_last_error.c_str(); }
+MT_API void mt_free(void* p) { std::free(p); }
+MT_API const char* mt_version() { return TORCH_VERSION; }
+
+MT_API int mt_config(char** out) {
+  return guarded([&] { *out = dup_string(at::show_config() + "\n" + at::get_parallel_info()); });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Generic operator calls through the dispatcher
+
+MT_API int mt_op_find(const char* name, const char* overload, void** out) {
+  return guarded([&] {
+    auto op = c10::Dispatcher::singleton().findSchemaOrThrow(name, overload);
+    *out = new c10::OperatorHandle(op);
+  });
+}
+
+MT_API int mt_op_schema(void* op, char** out) {
+  return guarded([&] {
+    std::ostringstream ss;
+    ss << static_cast<c10::OperatorHandle*>(op)->schema();
+    *out = dup_string(ss.str());
+  });
+}
+
+MT_API int mt_op_call(void* op, const mt_arg* args, int32_t nargs, mt_arg* results, int32_t max_results,
+                      int32_t* nresults) {
+  return guarded([&] {
+    auto& handle = *static_cast<c10::OperatorHandle*>(op);
+    const auto& schema = handle.schema();
+    const size_t formal = schema.arguments().size();
+    TORCH_CHECK(static_cast<size_t>(nargs) <= formal, schema.operator_name().name, " takes ", formal,
+                " arguments but ", nargs, " were given");
+    torch::jit::Stack stack;
+    stack.reserve(formal);
+    for (size_t k = 0; k < formal; ++k) {
+      if (k < static_cast<size_t>(nargs)) {
+        stack.push_back(to_ivalue(args[k], schema, k));
+      } else {
+        const auto& dv = schema.arguments()[k].default_value();
+        TORCH_CHECK(dv.has_value(), "missing ", describe_arg(schema, k));
+        stack.push_back(*dv);
+      }
+    }
+    handle.callBoxed(&stack);
+    TORCH_CHECK(stack.size() <= static_cast<size_t>(max_results), "operator returned ", stack.size(),
+                " values but only ", max_results, " result slots were given");
+    for (size_t k = 0; k < stack.size(); ++k) from_ivalue(stack[k], results[k]);
+    *nresults = static_cast<int32_t>(stack.size());
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Tensor lifetime, metadata and data
+
+MT_API void mt_tensor_free(void* t) { delete static_cast<at::Tensor*>(t); }
+
+MT_API int mt_tensor_info(void* t, int32_t* dtype, int32_t* ndim, int32_t* device_type, int32_t* device_index,
+                          int32_t* requires_grad) {
+  return guarded([&] {
+    auto& x = T(t);
+    *dtype = static_cast<int32_t>(x.scalar_type());
+    *ndim = static_cast<int32_t>(x.dim());
+    *device_type = static_cast<int32_t>(x.device().type());
+    *device_index = x.device().index();
+    *requires_grad = x.requires_grad() ? 1 : 0;
+  });
+}
+
+MT_API int mt_tensor_shape(void* t, int64_t* sizes, int64_t* strides, int32_t max) {
+  return guarded([&] {
+    auto& x = T(t);
+    TORCH_CHECK(x.dim() <= max, "tensor has ", x.dim(), " dimensions, more than ", max);
+    for (int64_t k = 0; k < x.dim(); ++k) {
+      sizes[k] = x.size(k);
+      if (strides) strides[k] = x.stride(k);
+    }
+  });
+}
+
+MT_API int mt_tensor_from_data(const void* data, int32_t dtype, const int64_t* shape, int32_t ndim,
+                               int32_t device_type, int32_t device_index, void** out) {
+  return guarded([&] {
+    auto opts = at::TensorOptions().dtype(static_cast<c10::ScalarType>(dtype));
+    auto t = at::empty(c10::IntArrayRef(shape, ndim), opts);
+    if (data != nullptr && t.nbytes() > 0) std::memcpy(t.data_ptr(), data, t.nbytes());
+    auto dev = device_of(device_type, device_index);
+    if (dev.type() != c10::DeviceType::CPU) t = t.to(dev);
+    *out = new at::Tensor(std::move(t));
+  });
+}
+
+// Pointer to the first element of a CPU tensor that is contiguous (for zero-copy reads and writes).
+MT_API int mt_tensor_data_ptr(void* t, void** out) {
+  return guarded([&] {
+    auto& x = T(t);
+    TORCH_CHECK(x.device().is_cpu(), "data_ptr needs a CPU tensor, got one on ", x.device());
+    TORCH_CHECK(x.is_contiguous(), "data_ptr needs a contiguous tensor");
+    *out = x.data_ptr();
+  });
+}
+
+MT_API int mt_tensor_copy_out(void* t, void* dst, int64_t nbytes) {
+  return guarded([&] {
+    auto x = T(t).detach().to(c10::Device(c10::DeviceType::CPU)).contiguous();
+    TORCH_CHECK(static_cast<int64_t>(x.nbytes()) == nbytes, "destination holds ", nbytes,
+                " bytes but the tensor has ", x.nbytes());
+    if (nbytes > 0) std::memcpy(dst, x.data_ptr(), nbytes);
+  });
+}
+
+MT_API int mt_tensor_to_string(void* t, char** out) {
+  return guarded([&] {
+    std::ostringstream ss;
+    ss << T(t);
+    *out = dup_string(ss.str());
+  });
+}
+
+MT_API int mt_tensor_same(void* a, void* b, int32_t* out) {
+  return guarded([&] { *out = T(a).is_same(T(b)) ? 1 : 0; });
+}
+
+MT_API int mt_tensor_alias(void* t, void** out) {
+  return guarded([&] { *out = new at::Tensor(T(t)); });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Autograd
+
+MT_API int mt_tensor_set_requires_grad(void* t, int32_t flag) {
+  return guarded([&] { T(t).set_requires_grad(flag != 0); });
+}
+
+MT_API int mt_tensor_is_leaf(void* t, int32_t* out) {
+  return guarded([&] { *out = T(t).is_leaf() ? 1 : 0; });
+}
+
+MT_API int mt_tensor_retain_grad(void* t) {
+  return guarded([&] { T(t).retain_grad(); });
+}
+
+MT_API int mt_tensor_grad(void* t, void** out) {
+  return guarded([&] { *out = new_handle(T(t).grad()); });
+}
+
+// Sets .grad (nullptr: None).
+MT_API int mt_tensor_set_grad(void* t, void* g) {
+  return guarded([&] {
+    if (g == nullptr) T(t).mutable_grad().reset();
+    else T(t).mutable_grad() = T(g);
+  });
+}
+
+MT_API int mt_backward(void** tensors, int32_t n, void** grads, int32_t ngrads, int32_t retain_graph,
+                       int32_t create_graph) {
+  return guarded([&] {
+    std::vector<at::Tensor> ts, gs;
+    for (int32_t k = 0; k < n; ++k) ts.push_back(T(tensors[k]));
+    for (int32_t k = 0; k < ngrads; ++k) gs.push_back(grads[k] ? T(grads[k]) : at::Tensor());
+    c10::optional<bool> retain;
+    if (retain_graph >= 0) retain = retain_graph != 0;
+    torch::autograd::backward(ts, gs, retain, create_graph != 0);
+  });
+}
+
+// Gradients of outputs with respect to inputs (torch.autograd.grad); unused inputs give nullptr.
+MT_API int mt_autograd_grad(void** outputs, int32_t n, void** inputs, int32_t m, void** grad_outputs,
+                            int32_t ngrad, int32_t retain_graph, int32_t create_graph, int32_t allow_unused,
+                            void** results) {
+  return guarded([&] {
+    std::vector<at::Tensor> os, is, gs;
+    for (int32_t k = 0; k < n; ++k) os.push_back(T(outputs[k]));
+    for (int32_t k = 0; k < m; ++k) is.push_back(T(inputs[k]));
+    for (int32_t k = 0; k < ngrad; ++k) gs.push_back(grad_outputs[k] ? T(grad_outputs[k]) : at::Tensor());
+    c10::optional<bool> retain;
+    if (retain_graph >= 0) retain = retain_graph != 0;
+    auto r = torch::autograd::grad(os, is, gs, retain, create_graph != 0, allow_unused != 0);
+    for (int32_t k = 0; k < m; ++k) results[k] = new_handle(r[k]);
+  });
+}
+
+MT_API int32_t mt_grad_enabled() { return c10::GradMode::is_enabled() ? 1 : 0; }
+MT_API void mt_set_grad_enabled(int32_t flag) { c10::GradMode::set_enabled(flag != 0); }
+
+MT_API int mt_inference_mode_enter(int32_t enabled, void** guard) {
+  return guarded([&] { *guard = new c10::InferenceMode(enabled != 0); });
+}
+MT_API void mt_inference_mode_exit(void* guard) { delete static_cast<c10::InferenceMode*>(guard); }
+MT_API int32_t mt_is_inference_mode() { return c10::InferenceMode::is_enabled() ? 1 : 0; }
+
+// ---------------------------------------------------------------------------------------------------
+// Random number generators
+
+MT_API int mt_manual_seed(uint64_t seed) {
+  return guarded([&] { torch::manual_seed(seed); });
+}
+
+MT_API int mt_generator_default(int32_t device_type, int32_t device_index, void** out) {
+  return guarded([&] {
+    auto dev = device_of(device_type, device_index);
+    *out = new at::Generator(at::globalContext().defaultGenerator(dev));
+  });
+}
+
+MT_API int mt_generator_new(int32_t device_type, int32_t device_index, uint64_t seed, void** out) {
+  return guarded([&] {
+    auto dev = device_of(device_type, device_index);
+    auto g = at::globalContext().defaultGenerator(dev).clone();
+    {
+      std::lock_guard<std::mutex> lock(g.mutex());
+      g.set_current_seed(seed);
+    }
+    *out = new at::Generator(std::move(g));
+  });
+}
+
+MT_API void mt_generator_free(void* g) { delete static_cast<at::Generator*>(g); }
+
+MT_API int mt_generator_seed(void* g, uint64_t seed) {
+  return guarded([&] {
+    auto& gen = *static_cast<at::Generator*>(g);
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_current_seed(seed);
+  });
+}
+
+MT_API int mt_generator_get_state(void* g, void** out) {
+  return guarded([&] {
+    auto& gen = *static_cast<at::Generator*>(g);
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    *out = new at::Tensor(gen.get_state());
+  });
+}
+
+MT_API int mt_generator_set_state(void* g, void* state) {
+  return guarded([&] {
+    auto& gen = *static_cast<at::Generator*>(g);
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(T(state));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Threads and devices
+
+MT_API void mt_set_num_threads(int32_t n) { at::set_num_threads(n); }
+MT_API int32_t mt_get_num_threads() { return at::get_num_threads(); }
+MT_API int mt_set_num_interop_threads(int32_t n) {
+  return guarded([&] { at::set_num_interop_threads(n); });
+}
+
+MT_API int32_t mt_cuda_is_available() { return torch::cuda::is_available() ? 1 : 0; }
+MT_API int32_t mt_cuda_device_count() { return static_cast<int32_t>(torch::cuda::device_count()); }
+MT_API int mt_cuda_synchronize(int32_t device_index) {
+  return guarded([&] { torch::cuda::synchronize(device_index); });
+}

@@ -1,0 +1,118 @@
+namespace Micar.Torch;
+
+/// <summary>Interpolation modes of <see cref="F.Interpolate"/>.</summary>
+public enum InterpolationMode
+{
+    /// <summary>Nearest neighbour (PyTorch's legacy <c>nearest</c>).</summary>
+    Nearest,
+    /// <summary>Bilinear.</summary>
+    Bilinear,
+}
+
+/// <summary>Loss reductions (values are ATen's <c>Reduction</c> codes).</summary>
+public enum Reduction
+{
+    /// <summary>Per-element losses.</summary>
+    None = 0,
+    /// <summary>Mean over (non-ignored) elements.</summary>
+    Mean = 1,
+    /// <summary>Sum over elements.</summary>
+    Sum = 2,
+}
+
+/// <summary>Neural-network functions (PyTorch's <c>torch.nn.functional</c>).</summary>
+public static class F
+{
+    /// <summary><c>x·Wᵀ + b</c> with <c>W [out, in]</c>.</summary>
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null) => Ops.Linear.Call(input, weight, bias);
+
+    /// <summary>2-d convolution of <c>[b, c, h, w]</c> input with <c>[out, c/groups, kh, kw]</c> weights.</summary>
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, long stride = 1, long padding = 0,
+        long dilation = 1, long groups = 1) =>
+        Ops.Conv2d.Call(input, weight, bias, new[] { stride, stride }, new[] { padding, padding }, new[] { dilation, dilation }, groups);
+
+    /// <summary>Batch normalisation. In training mode batch statistics are used and the running statistics
+    /// (when given) are updated in place with <paramref name="momentum"/>; in eval mode the running ones are used.</summary>
+    public static Tensor BatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight = null, Tensor? bias = null,
+        bool training = false, double momentum = 0.1, double eps = 1e-5) =>
+        Ops.BatchNorm.Call(input, weight, bias, runningMean, runningVar, training, momentum, eps, true);
+
+    /// <summary>Layer normalisation over the trailing <paramref name="normalizedShape"/>.</summary>
+    public static Tensor LayerNorm(Tensor input, long[] normalizedShape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5) =>
+        Ops.LayerNorm.Call(input, normalizedShape, weight, bias, eps);
+
+    /// <summary>2-d max pooling.</summary>
+    public static Tensor MaxPool2d(Tensor input, long kernelSize, long? stride = null, long padding = 0, long dilation = 1, bool ceilMode = false) =>
+        Ops.MaxPool2d.Call(input, new[] { kernelSize, kernelSize }, new[] { stride ?? kernelSize, stride ?? kernelSize },
+            new[] { padding, padding }, new[] { dilation, dilation }, ceilMode);
+
+    /// <summary>2-d average pooling.</summary>
+    public static Tensor AvgPool2d(Tensor input, long kernelSize, long? stride = null, long padding = 0) =>
+        Ops.AvgPool2d.Call(input, new[] { kernelSize, kernelSize }, new[] { stride ?? kernelSize, stride ?? kernelSize }, new[] { padding, padding });
+
+    /// <summary>Adaptive average pooling to an output grid (PyTorch's bins ⌊i·H/o⌋ … ⌈(i+1)·H/o⌉).</summary>
+    public static Tensor AdaptiveAvgPool2d(Tensor input, long outH, long outW) => Ops.AdaptiveAvgPool2d.Call(input, new[] { outH, outW });
+
+    /// <summary>Resizes <c>[b, c, h, w]</c> to an explicit size (PyTorch's <c>F.interpolate(size=…)</c>).
+    /// <paramref name="antialias"/> applies to bilinear downsampling, as in torchvision's resize.</summary>
+    public static Tensor Interpolate(Tensor input, long outH, long outW, InterpolationMode mode = InterpolationMode.Nearest,
+        bool alignCorners = false, bool antialias = false)
+    {
+        var size = new[] { outH, outW };
+        return mode switch
+        {
+            InterpolationMode.Nearest when antialias || alignCorners =>
+                throw new ArgumentException("nearest interpolation takes neither alignCorners nor antialias"),
+            InterpolationMode.Nearest => Ops.UpsampleNearest2d.Call(input, size, Arg.None),
+            InterpolationMode.Bilinear when antialias => Ops.UpsampleBilinear2dAa.Call(input, size, alignCorners, Arg.None),
+            _ => Ops.UpsampleBilinear2d.Call(input, size, alignCorners, Arg.None),
+        };
+    }
+
+    /// <summary>Rows of <paramref name="weight"/> picked by int64 <paramref name="indices"/>.</summary>
+    public static Tensor Embedding(Tensor indices, Tensor weight, long paddingIdx = -1) => Ops.Embedding.Call(weight, indices, paddingIdx);
+
+    /// <summary>Dropout: in training, zeroes elements with probability <paramref name="p"/> and scales the rest by
+    /// 1/(1−p); identity otherwise. With a <paramref name="generator"/> the mask is drawn from it (reproducible
+    /// per generator); without one, from the default generator.</summary>
+    public static Tensor Dropout(Tensor input, double p, bool training, Generator? generator = null)
+    {
+        if (p < 0 || p > 1) throw new ArgumentOutOfRangeException(nameof(p), p, "dropout probability must lie in [0, 1]");
+        if (!training || p == 0) return input.Alias();
+        if (generator is null) return Ops.Dropout.Call(input, p, true);
+        if (p == 1) return Torch.ZerosLike(input);
+        using var mask = Torch.EmptyLike(input);
+        mask.Bernoulli_(1 - p, generator);
+        using var scaled = input.Mul(mask);
+        return scaled.Div(1 - p);
+    }
+
+    /// <summary>Cross-entropy of logits <c>[n, C]</c> (or <c>[n, C, …]</c>) against int64 class targets.</summary>
+    public static Tensor CrossEntropy(Tensor logits, Tensor target, long ignoreIndex = -100, Reduction reduction = Reduction.Mean,
+        double labelSmoothing = 0, Tensor? weight = null) =>
+        Ops.CrossEntropy.Call(logits, target, weight, (long)reduction, ignoreIndex, labelSmoothing);
+
+    /// <summary>Negative log-likelihood of log-probabilities <c>[n, C]</c>.</summary>
+    public static Tensor NllLoss(Tensor logProbs, Tensor target, long ignoreIndex = -100, Reduction reduction = Reduction.Mean) =>
+        Ops.NllLoss.Call(logProbs, target, Arg.None, (long)reduction, ignoreIndex);
+
+    /// <summary>One-hot encoding of int64 classes.</summary>
+    public static Tensor OneHot(Tensor classes, long numClasses = -1) => Ops.OneHot.Call(classes, numClasses);
+
+    /// <summary>max(x, 0).</summary>
+    public static Tensor Relu(Tensor x) => x.Relu();
+    /// <summary>x·σ(x).</summary>
+    public static Tensor Silu(Tensor x) => x.Silu();
+    /// <summary>Exact GELU.</summary>
+    public static Tensor Gelu(Tensor x) => x.Gelu();
+    /// <summary>SELU.</summary>
+    public static Tensor Selu(Tensor x) => x.Selu();
+    /// <summary>σ(x).</summary>
+    public static Tensor Sigmoid(Tensor x) => x.Sigmoid();
+    /// <summary>tanh(x).</summary>
+    public static Tensor Tanh(Tensor x) => x.Tanh();
+    /// <summary>Softmax along a dimension.</summary>
+    public static Tensor Softmax(Tensor x, long dim) => x.Softmax(dim);
+    /// <summary>Log-softmax along a dimension.</summary>
+    public static Tensor LogSoftmax(Tensor x, long dim) => x.LogSoftmax(dim);
+}

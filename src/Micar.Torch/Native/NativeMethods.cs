@@ -1,0 +1,129 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace Micar.Torch.Native;
+
+/// <summary>Tagged value crossing the C ABI (layout fixed by <c>native/micar_native.cpp</c>).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct MtArg
+{
+    public int Tag;
+    public int Aux;
+    public long I;
+    public double D;
+    public IntPtr P;
+}
+
+/// <summary>Argument/result tags of the shim.</summary>
+internal static class MtTag
+{
+    public const int None = 0, Tensor = 1, Int = 2, Double = 3, Bool = 4, IntList = 5, DoubleList = 6,
+        TensorList = 7, String = 8, Device = 9, Generator = 10, OptTensorList = 11, BoolList = 12, Default = 13;
+}
+
+/// <summary>P/Invoke declarations of the shim. Every int-returning call reports failure as 1.</summary>
+internal static unsafe class NativeMethods
+{
+    public const string Lib = "micar_native";
+
+    static NativeMethods()
+    {
+        NativeLibrary.SetDllImportResolver(typeof(NativeMethods).Assembly, Resolve);
+    }
+
+    /// <summary>Forces the static constructor (resolver registration) before the first call.</summary>
+    public static void EnsureLoaded() { }
+
+    static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
+    {
+        if (name != Lib) return IntPtr.Zero;
+        var explicitPath = Environment.GetEnvironmentVariable("MICAR_NATIVE_LIB");
+        if (!string.IsNullOrEmpty(explicitPath))
+        {
+            if (!File.Exists(explicitPath))
+                throw new DllNotFoundException($"MICAR_NATIVE_LIB points to '{explicitPath}', which does not exist.");
+            return NativeLibrary.Load(explicitPath);
+        }
+        foreach (var dir in CandidateDirs(assembly))
+        {
+            var candidate = Path.Combine(dir, "libmicar_native.so");
+            if (File.Exists(candidate)) return NativeLibrary.Load(candidate);
+        }
+        throw new DllNotFoundException(
+            "libmicar_native.so was not found next to the Micar assemblies nor in native/build of the source tree. " +
+            "Run scripts/bootstrap (it builds the shim), or set MICAR_NATIVE_LIB to the library's path.");
+    }
+
+    static IEnumerable<string> CandidateDirs(Assembly assembly)
+    {
+        var here = Path.GetDirectoryName(assembly.Location);
+        if (!string.IsNullOrEmpty(here)) yield return here;
+        yield return AppContext.BaseDirectory;
+        // Running from a source checkout (dotnet fsi scripts, notebooks): walk up to native/build.
+        for (var dir = new DirectoryInfo(here ?? AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            var build = Path.Combine(dir.FullName, "native", "build");
+            if (Directory.Exists(build)) { yield return build; yield break; }
+        }
+    }
+
+    [DllImport(Lib)] public static extern IntPtr mt_last_error();
+    [DllImport(Lib)] public static extern void mt_free(IntPtr p);
+    [DllImport(Lib)] public static extern IntPtr mt_version();
+    [DllImport(Lib)] public static extern int mt_config(out IntPtr text);
+
+    [DllImport(Lib)] public static extern int mt_op_find(byte* name, byte* overload, out IntPtr op);
+    [DllImport(Lib)] public static extern int mt_op_schema(IntPtr op, out IntPtr text);
+    [DllImport(Lib)] public static extern int mt_op_call(IntPtr op, MtArg* args, int nargs, MtArg* results, int maxResults, out int nresults);
+
+    [DllImport(Lib)] public static extern void mt_tensor_free(IntPtr t);
+    [DllImport(Lib)] public static extern int mt_tensor_info(IntPtr t, out int dtype, out int ndim, out int deviceType, out int deviceIndex, out int requiresGrad);
+    [DllImport(Lib)] public static extern int mt_tensor_shape(IntPtr t, long* sizes, long* strides, int max);
+    [DllImport(Lib)] public static extern int mt_tensor_from_data(void* data, int dtype, long* shape, int ndim, int deviceType, int deviceIndex, out IntPtr result);
+    [DllImport(Lib)] public static extern int mt_tensor_data_ptr(IntPtr t, out IntPtr data);
+    [DllImport(Lib)] public static extern int mt_tensor_copy_out(IntPtr t, void* dst, long nbytes);
+    [DllImport(Lib)] public static extern int mt_tensor_to_string(IntPtr t, out IntPtr text);
+    [DllImport(Lib)] public static extern int mt_tensor_same(IntPtr a, IntPtr b, out int same);
+    [DllImport(Lib)] public static extern int mt_tensor_alias(IntPtr t, out IntPtr alias);
+
+    [DllImport(Lib)] public static extern int mt_tensor_set_requires_grad(IntPtr t, int flag);
+    [DllImport(Lib)] public static extern int mt_tensor_is_leaf(IntPtr t, out int leaf);
+    [DllImport(Lib)] public static extern int mt_tensor_retain_grad(IntPtr t);
+    [DllImport(Lib)] public static extern int mt_tensor_grad(IntPtr t, out IntPtr grad);
+    [DllImport(Lib)] public static extern int mt_tensor_set_grad(IntPtr t, IntPtr grad);
+    [DllImport(Lib)] public static extern int mt_backward(IntPtr* tensors, int n, IntPtr* grads, int ngrads, int retainGraph, int createGraph);
+    [DllImport(Lib)] public static extern int mt_autograd_grad(IntPtr* outputs, int n, IntPtr* inputs, int m, IntPtr* gradOutputs, int ngrad, int retainGraph, int createGraph, int allowUnused, IntPtr* results);
+    [DllImport(Lib)] public static extern int mt_grad_enabled();
+    [DllImport(Lib)] public static extern void mt_set_grad_enabled(int flag);
+    [DllImport(Lib)] public static extern int mt_inference_mode_enter(int enabled, out IntPtr guard);
+    [DllImport(Lib)] public static extern void mt_inference_mode_exit(IntPtr guard);
+    [DllImport(Lib)] public static extern int mt_is_inference_mode();
+
+    [DllImport(Lib)] public static extern int mt_manual_seed(ulong seed);
+    [DllImport(Lib)] public static extern int mt_generator_default(int deviceType, int deviceIndex, out IntPtr gen);
+    [DllImport(Lib)] public static extern int mt_generator_new(int deviceType, int deviceIndex, ulong seed, out IntPtr gen);
+    [DllImport(Lib)] public static extern void mt_generator_free(IntPtr gen);
+    [DllImport(Lib)] public static extern int mt_generator_seed(IntPtr gen, ulong seed);
+    [DllImport(Lib)] public static extern int mt_generator_get_state(IntPtr gen, out IntPtr state);
+    [DllImport(Lib)] public static extern int mt_generator_set_state(IntPtr gen, IntPtr state);
+
+    [DllImport(Lib)] public static extern void mt_set_num_threads(int n);
+    [DllImport(Lib)] public static extern int mt_get_num_threads();
+    [DllImport(Lib)] public static extern int mt_set_num_interop_threads(int n);
+    [DllImport(Lib)] public static extern int mt_cuda_is_available();
+    [DllImport(Lib)] public static extern int mt_cuda_device_count();
+    [DllImport(Lib)] public static extern int mt_cuda_synchronize(int deviceIndex);
+
+    /// <summary>Throws <see cref="TorchException"/> with libtorch's message when <paramref name="status"/> is non-zero.</summary>
+    public static void Check(int status)
+    {
+        if (status != 0) throw new TorchException(Marshal.PtrToStringUTF8(mt_last_error()) ?? "unknown libtorch error");
+    }
+
+    /// <summary>Takes ownership of a malloc'd UTF-8 string returned by the shim.</summary>
+    public static string TakeString(IntPtr p)
+    {
+        try { return Marshal.PtrToStringUTF8(p) ?? ""; }
+        finally { mt_free(p); }
+    }
+}
