@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using Micar.Torch;
+using Micar.Torch.Optim;
+using Xunit;
+
+namespace Micar.Torch.Tests;
+
+public class ErrorAndLifetimeTests
+{
+    [Fact]
+    public void Shape_mismatch_raises_with_libtorchs_explanation()
+    {
+        using var scope = Torch.NewScope();
+        var a = Torch.Zeros([2, 3]);
+        var b = Torch.Zeros([4, 5]);
+        var e = Assert.Throws<TorchException>(() => a.Matmul(b));
+        Assert.Contains("aten::matmul", e.Message);
+        Assert.Contains("cannot be multiplied", e.Message);
+        var e2 = Assert.Throws<TorchException>(() => a + Torch.Zeros([3, 2]));
+        Assert.Contains("must match the size", e2.Message);
+        var e3 = Assert.Throws<TorchException>(() => a.View(7));
+        Assert.Contains("invalid for input of size 6", e3.Message);
+    }
+
+    [Fact]
+    public void Use_after_dispose_raises_ObjectDisposedException()
+    {
+        var t = Torch.Zeros([2]);
+        t.Dispose();
+        Assert.True(t.IsDisposed);
+        Assert.Throws<ObjectDisposedException>(() => t.Add(1));
+        Assert.Throws<ObjectDisposedException>(() => t.Shape);
+        t.Dispose(); // idempotent
+        Assert.Equal("Tensor(disposed)", t.ToString());
+    }
+
+    [Fact]
+    public void Unsupported_dtype_conversions_are_rejected_clearly()
+    {
+        using var scope = Torch.NewScope();
+        var longs = Torch.Arange(3);
+        var e = Assert.Throws<InvalidOperationException>(() => longs.ToArray<float>());
+        Assert.Contains("int64", e.Message);
+        Assert.Contains("float32", e.Message);
+        var e2 = Assert.Throws<NotSupportedException>(() => Tensor.From<decimal>(new decimal[] { 1 }, 1));
+        Assert.Contains("Decimal", e2.Message);
+        Assert.Throws<FormatException>(() => DTypes.Parse("complex128"));
+        Assert.Throws<FormatException>(() => Device.Parse("tpu:0"));
+    }
+
+    [Fact]
+    public void Scopes_free_their_tensors_unless_moved_out()
+    {
+        Tensor kept, inner, dropped;
+        using (var outer = Torch.NewScope())
+        {
+            using (var s = Torch.NewScope())
+            {
+                dropped = Torch.Ones([3]);
+                inner = (dropped * 2).MoveToOuterScope();
+                kept = (dropped * 3).DetachFromScope();
+                Assert.Same(s, dropped.Scope);
+                Assert.Same(outer, inner.Scope);
+            }
+            Assert.True(dropped.IsDisposed);
+            Assert.False(inner.IsDisposed);
+            Assert.Equal(new float[] { 2, 2, 2 }, inner.ToArray<float>());
+        }
+        Assert.True(inner.IsDisposed);
+        Assert.False(kept.IsDisposed);
+        Assert.Equal(new float[] { 3, 3, 3 }, kept.ToArray<float>());
+        kept.Dispose();
+    }
+
+    [Fact]
+    public void Twenty_thousand_optimizer_steps_in_scopes_keep_memory_flat()
+    {
+        var w = Torch.Randn([64, 32], new Generator(1)).Mul(0.1).RequiresGrad_().DetachFromScope();
+        var b = Torch.Zeros([64]).RequiresGrad_().DetachFromScope();
+        using var opt = new AdamW([w, b], lr: 1e-3, amsgrad: true);
+        var x = Torch.Randn([16, 32], new Generator(2)).DetachFromScope();
+        var y = Torch.Randint(0, 64, [16], new Generator(3)).DetachFromScope();
+        void Step()
+        {
+            using var s = Torch.NewScope();
+            opt.ZeroGrad();
+            var loss = F.CrossEntropy(F.Linear(x, w, b).Silu(), y);
+            loss.Backward();
+            opt.Step();
+        }
+        for (int i = 0; i < 2000; i++) Step(); // warm-up: allocator pools, JIT, lazy op handles
+        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+        long before = Process.GetCurrentProcess().Refresh2().WorkingSet64;
+        for (int i = 0; i < 20000; i++) Step();
+        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+        long after = Process.GetCurrentProcess().Refresh2().WorkingSet64;
+        double growth = (after - before) / (double)before;
+        Assert.True(growth < 0.05, $"resident memory grew {growth:P1} ({before >> 20} MiB → {after >> 20} MiB)");
+    }
+
+    [Fact]
+    public void Two_threads_run_ops_concurrently_with_correct_results()
+    {
+        var results = new double[2];
+        var threads = Enumerable.Range(0, 2).Select(k => new Thread(() =>
+        {
+            using var scope = Torch.NewScope();
+            double acc = 0;
+            for (int i = 0; i < 300; i++)
+            {
+                using var s = Torch.NewScope();
+                var a = Torch.Full([32, 32], k + 1.0);
+                acc += a.Matmul(a).Sum().Item() / 1000.0;
+            }
+            results[k] = acc;
+        })).ToArray();
+        foreach (var t in threads) t.Start();
+        foreach (var t in threads) t.Join();
+        // (k+1)² · 32 per element of a 32×32 product, summed over 1024 elements, 300 times.
+        Assert.Equal(300 * 1024 * 32 * 1.0 / 1000.0, results[0], 6);
+        Assert.Equal(300 * 1024 * 32 * 4.0 / 1000.0, results[1], 6);
+    }
+}
+
+static class ProcessExtensions
+{
+    public static Process Refresh2(this Process p) { p.Refresh(); return p; }
+}
