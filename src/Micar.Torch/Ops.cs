@@ -25,7 +25,7 @@ internal static class Ops
         LtS = new("lt", "Scalar"), LtT = new("lt", "Tensor"), GtS = new("gt", "Scalar"), GtT = new("gt", "Tensor"),
         LeS = new("le", "Scalar"), GeS = new("ge", "Scalar");
     public static readonly Op LogicalAnd = new("logical_and"), LogicalOr = new("logical_or"), LogicalNot = new("logical_not");
-    public static readonly Op IsFinite = new("isfinite"), All = new("all"), Any = new("any");
+    public static readonly Op IsFinite = new("isfinite"), All = new("all"), Any = new("any"), AnyDim = new("any", "dim");
 
     // Reductions
     public static readonly Op Sum = new("sum"), SumDim = new("sum", "dim_IntList");
@@ -44,7 +44,7 @@ internal static class Ops
     public static readonly Op Cat = new("cat"), Stack = new("stack"), SplitT = new("split", "Tensor"),
         SplitSizes = new("split_with_sizes"), Chunk = new("chunk"), Narrow = new("narrow"),
         Select = new("select", "int"), IndexSelect = new("index_select"), Gather = new("gather"),
-        ScatterAdd = new("scatter_add"), Index = new("index", "Tensor"), MaskedFill = new("masked_fill", "Scalar"),
+        ScatterAdd = new("scatter_add"), IndexAdd = new("index_add"), Index = new("index", "Tensor"), MaskedFill = new("masked_fill", "Scalar"),
         Where = new("where", "self"), Tril = new("tril"), Triu = new("triu"), OneHot = new("one_hot"),
         Nonzero = new("nonzero");
 

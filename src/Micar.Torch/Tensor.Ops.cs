@@ -143,6 +143,8 @@ public sealed partial class Tensor
     public bool All() { using var t = Ops.All.Call(this); return t.Item() != 0; }
     /// <summary>True when some element is non-zero.</summary>
     public bool Any() { using var t = Ops.Any.Call(this); return t.Item() != 0; }
+    /// <summary>Whether any element along <paramref name="dim"/> is non-zero (bool tensor).</summary>
+    public Tensor Any(long dim, bool keepDim = false) => Ops.AnyDim.Call(this, dim, keepDim);
     /// <summary>True when every element equals the other tensor's (same shape).</summary>
     public bool Equal(Tensor other) => new Op("equal").CallScalar(this, other) != 0;
     /// <summary>True when |this − other| ≤ atol + rtol·|other| everywhere.</summary>
@@ -239,6 +241,8 @@ public sealed partial class Tensor
     public Tensor Gather(long dim, Tensor index) => Ops.Gather.Call(this, dim, index);
     /// <summary>Out-of-place scatter-add along a dimension.</summary>
     public Tensor ScatterAdd(long dim, Tensor index, Tensor src) => Ops.ScatterAdd.Call(this, dim, index, src);
+    /// <summary>Out-of-place <c>index_add</c>: adds rows of <paramref name="source"/> at positions <paramref name="index"/> of a dimension.</summary>
+    public Tensor IndexAdd(long dim, Tensor index, Tensor source) => Ops.IndexAdd.Call(this, dim, index, source);
     /// <summary>Advanced indexing (<c>x[i0, i1, …]</c> with tensors; null keeps a dimension whole).</summary>
     public Tensor Index(params Tensor?[] indices) => Ops.Index.Call(this, Arg.OptionalTensors(indices));
     /// <summary>Replaces elements where <paramref name="mask"/> is true by <paramref name="value"/>.</summary>
