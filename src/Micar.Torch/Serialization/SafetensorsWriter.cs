@@ -25,27 +25,14 @@ public static class SafetensorsWriter
         var entries = tensors.ToList();
         var header = BuildHeader(path, entries, metadata?.ToList());
 
-        var fullPath = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(fullPath)!;
-        var temp = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            {
-                Span<byte> length = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-                stream.Write(length);
-                stream.Write(header);
-                foreach (var (_, tensor) in entries) stream.Write(tensor.Data);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, fullPath, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+            Span<byte> length = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+            stream.Write(length);
+            stream.Write(header);
+            foreach (var (_, tensor) in entries) stream.Write(tensor.Data);
+        });
     }
 
     /// <summary>The header JSON, padded with spaces to a multiple of 8 bytes so the buffer starts aligned.</summary>
@@ -97,20 +84,5 @@ public static class SafetensorsWriter
         var padding = (int)((8 - buffer.Length % 8) % 8);
         for (var i = 0; i < padding; i++) buffer.WriteByte((byte)' ');
         return buffer.ToArray();
-    }
-
-    private static void TryDelete(string file)
-    {
-        try
-        {
-            File.Delete(file);
-        }
-        catch (IOException)
-        {
-            // The original exception matters more than a leftover temporary file.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }
