@@ -233,9 +233,12 @@ internal sealed class Unpickler
         var global = new PickleGlobal(module, name);
         if (!TorchPickleGlobals.IsAllowed(global) && !_allowUnknownGlobals)
         {
+            var hint = module == "__main__" || module.StartsWith("torch.nn.modules", StringComparison.Ordinal)
+                ? "; the file seems to hold a pickled module (torch.save(model)): save model.state_dict() instead"
+                : "";
             throw Fail($"global '{global.FullName}' is not allowed: a PyTorch state dict only references " +
                        "tensor-rebuilding functions, storage classes and collections.OrderedDict " +
-                       "(nothing is ever imported or executed)");
+                       $"(nothing is ever imported or executed){hint}");
         }
         return global;
     }

@@ -253,6 +253,7 @@ public class PthReaderTests
         var e = Fails(path, () => PthReader.ReadStateDict(path));
         Assert.Contains("global 'collections.Counter' is not allowed", e.Message);
         Assert.Contains("data.pkl, byte", e.Message);
+        Assert.DoesNotContain("pickled module", e.Message);
         Fails(path, () => PthReader.ReadObject(path));
     }
 
@@ -359,6 +360,17 @@ public class PthReaderTests
         var record = Assert.IsType<PickleObject>(PthReader.ReadObject(path, allowUnknownGlobals: true));
         Assert.Equal("os.system", record.Callable.FullName);
         Assert.Equal("echo hi", record.Arguments[0]);
+    }
+
+    [Fact]
+    public void PickledModule_GetsAHint()
+    {
+        using var dir = new TempDirectory();
+        var pickle = new PickleBuilder().Proto().Global("__main__", "Net").Op(')').Op('\x81').Op('.').ToArray();
+        var path = WriteCheckpoint(dir, pickle);
+        var e = Fails(path, () => PthReader.ReadStateDict(path));
+        Assert.Contains("global '__main__.Net' is not allowed", e.Message);
+        Assert.Contains("save model.state_dict() instead", e.Message);
     }
 
     [Fact]
