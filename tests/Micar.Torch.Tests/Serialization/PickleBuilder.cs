@@ -1,0 +1,50 @@
+using System.Buffers.Binary;
+using System.Text;
+using Xunit;
+
+namespace Micar.Torch.Tests.Serialization;
+
+/// <summary>Writes pickle opcodes by hand, to build small (and deliberately broken) test pickles.</summary>
+internal sealed class PickleBuilder
+{
+    private readonly List<byte> _bytes = [];
+
+    public PickleBuilder Raw(params byte[] bytes)
+    {
+        _bytes.AddRange(bytes);
+        return this;
+    }
+
+    public PickleBuilder Op(char opcode) => Raw((byte)opcode);
+
+    public PickleBuilder Proto(byte version = 2) => Raw(0x80, version);
+
+    public PickleBuilder Str(string s)
+    {
+        var utf8 = Encoding.UTF8.GetBytes(s);
+        var length = new byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(length, utf8.Length);
+        return Op('X').Raw(length).Raw(utf8);
+    }
+
+    public PickleBuilder Int(byte value) => Op('K').Raw(value);
+
+    public PickleBuilder Global(string module, string name) => Op('c').Raw(Encoding.ASCII.GetBytes($"{module}\n{name}\n"));
+
+    /// <summary>A tensor: _rebuild_tensor_v2(('storage', FloatStorage, key, 'cpu', numel), offset, size, stride, False, OrderedDict()).</summary>
+    public PickleBuilder Tensor(string storageKey, byte storageNumel, byte offset, byte[] size, byte[] stride, string storageType = "FloatStorage")
+    {
+        Global("torch._utils", "_rebuild_tensor_v2").Op('(');
+        Op('(').Str("storage").Global("torch", storageType).Str(storageKey).Str("cpu").Int(storageNumel).Op('t').Op('Q');
+        Int(offset);
+        Op('(');
+        foreach (var s in size) Int(s);
+        Op('t').Op('(');
+        foreach (var s in stride) Int(s);
+        Op('t');
+        Raw(0x89).Global("collections", "OrderedDict").Op(')').Op('R');
+        return Op('t').Op('R');
+    }
+
+    public byte[] ToArray() => _bytes.ToArray();
+}
