@@ -73,6 +73,37 @@ public class ErrorAndLifetimeTests
     }
 
     [Fact]
+    public void Two_threads_run_ops_concurrently_with_correct_results()
+    {
+        var results = new double[2];
+        var threads = Enumerable.Range(0, 2).Select(k => new Thread(() =>
+        {
+            using var scope = Torch.NewScope();
+            double acc = 0;
+            for (int i = 0; i < 300; i++)
+            {
+                using var s = Torch.NewScope();
+                var a = Torch.Full([32, 32], k + 1.0);
+                acc += a.Matmul(a).Sum().Item() / 1000.0;
+            }
+            results[k] = acc;
+        })).ToArray();
+        foreach (var t in threads) t.Start();
+        foreach (var t in threads) t.Join();
+        // (k+1)² · 32 per element of a 32×32 product, summed over 1024 elements, 300 times.
+        Assert.Equal(300 * 1024 * 32 * 1.0 / 1000.0, results[0], 6);
+        Assert.Equal(300 * 1024 * 32 * 4.0 / 1000.0, results[1], 6);
+    }
+}
+
+/// <summary>Runs alone (no other test in parallel), so the process's resident memory reflects this test only.</summary>
+[CollectionDefinition("memory", DisableParallelization = true)]
+public class MemoryCollection { }
+
+[Collection("memory")]
+public class MemoryTests
+{
+    [Fact]
     public void Twenty_thousand_optimizer_steps_in_scopes_keep_memory_flat()
     {
         var w = Torch.Randn([64, 32], new Generator(1)).Mul(0.1).RequiresGrad_().DetachFromScope();
@@ -98,28 +129,6 @@ public class ErrorAndLifetimeTests
         Assert.True(growth < 0.05, $"resident memory grew {growth:P1} ({before >> 20} MiB → {after >> 20} MiB)");
     }
 
-    [Fact]
-    public void Two_threads_run_ops_concurrently_with_correct_results()
-    {
-        var results = new double[2];
-        var threads = Enumerable.Range(0, 2).Select(k => new Thread(() =>
-        {
-            using var scope = Torch.NewScope();
-            double acc = 0;
-            for (int i = 0; i < 300; i++)
-            {
-                using var s = Torch.NewScope();
-                var a = Torch.Full([32, 32], k + 1.0);
-                acc += a.Matmul(a).Sum().Item() / 1000.0;
-            }
-            results[k] = acc;
-        })).ToArray();
-        foreach (var t in threads) t.Start();
-        foreach (var t in threads) t.Join();
-        // (k+1)² · 32 per element of a 32×32 product, summed over 1024 elements, 300 times.
-        Assert.Equal(300 * 1024 * 32 * 1.0 / 1000.0, results[0], 6);
-        Assert.Equal(300 * 1024 * 32 * 4.0 / 1000.0, results[1], 6);
-    }
 }
 
 static class ProcessExtensions
