@@ -1,0 +1,46 @@
+using Micar.Torch;
+
+namespace Micar.Blocks;
+
+using Torch = Micar.Torch.Torch;
+
+/// <summary>
+/// The multiscale vision encoder (MSVE) of the official code: lateral maps φ_l = ReLU(BN(Conv1×1(C_l))) (conv with
+/// bias), top-down P5 = φ5, P_l = φ_l + up(P_{l+1}); F = ReLU(BN(Conv3×3(P2 + up(P3) + up(P4) + up(P5)))); adaptive
+/// average pooling to a grid; tokens in raster order (index = row·grid + col). "up" is bilinear, align_corners=False,
+/// to an explicit size.
+/// </summary>
+public static class Msve
+{
+    /// <summary>Pyramid of a trunk output: returns the pooled tokens [b, grid², d_v] and the maps P2…P5 and F
+    /// (when <paramref name="keepMaps"/>, for interpretability).</summary>
+    public static (Tensor Tokens, Tensor[]? Maps) Forward(ParamView p, Tensor[] c, int grid, ForwardContext ctx,
+        bool keepMaps = false, string path = "vis_enc")
+    {
+        using var scope = Torch.NewScope();
+        Tensor Lateral(int level) =>
+            BatchNorm.Forward(p.At($"fpn_c{level}.1"), F.Conv2d(c[level - 2], p[$"fpn_c{level}.0.weight"], p[$"fpn_c{level}.0.bias"]), ctx).Relu();
+        static Tensor Up(Tensor x, Tensor like) =>
+            F.Interpolate(x, like.Size(2), like.Size(3), InterpolationMode.Bilinear, alignCorners: false);
+        var p5 = Lateral(5);
+        var p4 = Lateral(4).Add(Up(p5, c[2]));
+        var p3 = Lateral(3).Add(Up(p4, c[1]));
+        var p2 = Lateral(2).Add(Up(p3, c[0]));
+        var sum = p2.Add(Up(p3, p2)).Add(Up(p4, p2)).Add(Up(p5, p2));
+        var fused = BatchNorm.Forward(p.At("fusion.1"), F.Conv2d(sum, p["fusion.0.weight"], p["fusion.0.bias"], padding: 1), ctx).Relu();
+        var tokens = Pool(fused, grid);
+        if (ctx.Trace is { } trace)
+            foreach (var (name, map) in new[] { ("P2", p2), ("P3", p3), ("P4", p4), ("P5", p5), ("F", fused) })
+                trace.Record(path, "pyramid." + name, map.Mean(1));
+        Tensor[]? maps = keepMaps ? [p2.MoveToOuterScope(), p3.MoveToOuterScope(), p4.MoveToOuterScope(), p5.MoveToOuterScope(), fused.MoveToOuterScope()] : null;
+        return (tokens.MoveToOuterScope(), maps);
+    }
+
+    /// <summary>Adaptive average pooling to grid×grid, then <c>b c h w → b (h w) c</c>.</summary>
+    public static Tensor Pool(Tensor map, int grid)
+    {
+        using var pooled = F.AdaptiveAvgPool2d(map, grid, grid);
+        using var flat = pooled.Flatten(2);
+        return flat.Transpose(1, 2);
+    }
+}

@@ -1,0 +1,82 @@
+using Micar.Torch;
+
+namespace Micar.Blocks;
+
+using Torch = Micar.Torch.Torch;
+
+/// <summary>Where the parts of a ResNet trunk live in a parameter store.</summary>
+/// <param name="StemConv">Prefix of the 7×7 stem convolution (torchvision <c>conv1</c>).</param>
+/// <param name="StemBn">Prefix of the stem BatchNorm (torchvision <c>bn1</c>).</param>
+/// <param name="Stages">Prefixes of the four stages (torchvision <c>layer1</c>…<c>layer4</c>).</param>
+public sealed record ResNetNaming(string StemConv, string StemBn, string[] Stages)
+{
+    /// <summary>torchvision's own names.</summary>
+    public static ResNetNaming Torchvision { get; } = new("conv1", "bn1", ["layer1", "layer2", "layer3", "layer4"]);
+
+    /// <summary>The official MicarVLMoE regrouping: <c>layer1 = [conv1, bn1, relu, maxpool, layer1]</c>, then
+    /// <c>layer2.0</c>, <c>layer3.0</c>, <c>layer4.0</c>.</summary>
+    public static ResNetNaming Official { get; } = new("layer1.0", "layer1.1", ["layer1.4", "layer2.0", "layer3.0", "layer4.0"]);
+}
+
+/// <summary>torchvision's ResNet trunks (v1.5: the stride sits on the 3×3 convolution of a bottleneck).</summary>
+public static class ResNet
+{
+    /// <summary>Blocks per stage for a depth.</summary>
+    public static int[] StageBlocks(int depth) => depth switch
+    {
+        18 => [2, 2, 2, 2],
+        34 => [3, 4, 6, 3],
+        50 => [3, 4, 6, 3],
+        101 => [3, 4, 23, 3],
+        152 => [3, 8, 36, 3],
+        _ => throw new ArgumentException($"ResNet depth {depth} is not one of 18, 34, 50, 101, 152"),
+    };
+
+    /// <summary>True for the bottleneck variants (50, 101, 152).</summary>
+    public static bool IsBottleneck(int depth) => depth >= 50;
+
+    /// <summary>Runs the trunk on <paramref name="image"/> [b, 3, H, W] and returns the four stage outputs
+    /// C2 (H/4), C3 (H/8), C4 (H/16), C5 (H/32).</summary>
+    public static Tensor[] Forward(ParamView p, Tensor image, int depth, ResNetNaming naming, ForwardContext ctx)
+    {
+        using var scope = Torch.NewScope();
+        var x = F.Conv2d(image, p.At(naming.StemConv)["weight"], stride: 2, padding: 3);
+        x = BatchNorm.Forward(p.At(naming.StemBn), x, ctx).Relu();
+        x = F.MaxPool2d(x, 3, 2, 1);
+        var blocks = StageBlocks(depth);
+        var outputs = new Tensor[4];
+        for (int s = 0; s < 4; s++)
+        {
+            for (int b = 0; b < blocks[s]; b++)
+            {
+                int stride = s > 0 && b == 0 ? 2 : 1;
+                var bp = p.At($"{naming.Stages[s]}.{b}");
+                x = IsBottleneck(depth) ? Bottleneck(bp, x, stride, ctx) : Basic(bp, x, stride, ctx);
+            }
+            outputs[s] = x.MoveToOuterScope();
+            x = outputs[s];
+        }
+        return outputs;
+    }
+
+    static Tensor Shortcut(ParamView p, Tensor x, int stride, ForwardContext ctx)
+    {
+        if (p.Optional("downsample.0.weight") is not { } w) return x.Alias();
+        return BatchNorm.Forward(p.At("downsample.1"), F.Conv2d(x, w, stride: stride), ctx);
+    }
+
+    static Tensor Basic(ParamView p, Tensor x, int stride, ForwardContext ctx)
+    {
+        var h = BatchNorm.Forward(p.At("bn1"), F.Conv2d(x, p["conv1.weight"], stride: stride, padding: 1), ctx).Relu();
+        h = BatchNorm.Forward(p.At("bn2"), F.Conv2d(h, p["conv2.weight"], padding: 1), ctx);
+        return h.Add(Shortcut(p, x, stride, ctx)).Relu();
+    }
+
+    static Tensor Bottleneck(ParamView p, Tensor x, int stride, ForwardContext ctx)
+    {
+        var h = BatchNorm.Forward(p.At("bn1"), F.Conv2d(x, p["conv1.weight"]), ctx).Relu();
+        h = BatchNorm.Forward(p.At("bn2"), F.Conv2d(h, p["conv2.weight"], stride: stride, padding: 1), ctx).Relu();
+        h = BatchNorm.Forward(p.At("bn3"), F.Conv2d(h, p["conv3.weight"]), ctx);
+        return h.Add(Shortcut(p, x, stride, ctx)).Relu();
+    }
+}
