@@ -1,10 +1,5 @@
 namespace Micar.Data;
 
-/// <summary>Row indices of a two-way split, each in permutation order.</summary>
-/// <param name="Train">Indices of the training part.</param>
-/// <param name="Test">Indices of the test part.</param>
-public sealed record TwoWaySplit(int[] Train, int[] Test);
-
 /// <summary>
 /// scikit-learn's <c>train_test_split(rows, test_size=q, shuffle=True, random_state=seed)</c> on row indices:
 /// <c>n_test = ceil(q·n)</c> (IEEE double product), <c>perm = RandomState(seed).permutation(n)</c>,

@@ -175,7 +175,7 @@ public static class PythonText
     /// <summary>Approximates the Unicode property Cased: letters of categories Lu/Ll/Lt, any code point with a
     /// lower- or upper-case mapping, the ordinals U+00AA/U+00BA and the squared/negative-circled capital letters
     /// U+1F130–U+1F189 (Other_Uppercase). Agrees with Python 3.11 on every code point assigned in Unicode 14.</summary>
-    internal static bool IsCased(int codePoint)
+    public static bool IsCased(int codePoint)
     {
         var r = new Rune(codePoint);
         var cat = Rune.GetUnicodeCategory(r);
@@ -190,7 +190,7 @@ public static class PythonText
     /// <summary>Approximates the Unicode property Case_Ignorable: categories Mn, Me, Cf, Lm, Sk plus the
     /// Word_Break MidLetter, MidNumLet and Single_Quote characters. Agrees with Python 3.11 on every code point
     /// assigned in Unicode 14 except U+1171E (Mn in Unicode 14, Mc in .NET's newer tables).</summary>
-    internal static bool IsCaseIgnorable(int codePoint)
+    public static bool IsCaseIgnorable(int codePoint)
     {
         switch (codePoint)
         {
