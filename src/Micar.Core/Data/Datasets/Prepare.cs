@@ -1,0 +1,99 @@
+namespace Micar.Data;
+
+/// <summary>
+/// Turns a dataset's raw layout into the standard preprocessed splits <c>train.csv</c>, <c>val.csv</c> and
+/// <c>test.csv</c> (columns <c>image_id,findings</c>), with the official cleaning and splits.
+/// </summary>
+/// <remarks>
+/// <para>Layouts (the <c>root</c> folder): <b>covctr</b> <c>reports.csv</c> or <c>reports_ZH_EN.csv</c> + images in
+/// <c>images/</c> or beside the CSV; <b>pgross</b> <c>peir_gross_captions.json</c> or <c>captions.json</c> + images
+/// in <c>images/</c> or beside it; <b>mmretinal</b> <c>CFP_/FFA_/OCT_translated_v1.csv</c> + folders <c>CFP/</c>,
+/// <c>FFA/</c>, <c>OCT/</c>; <b>roco</b> the roco-dataset repository layout (<c>train|validation|test[/radiology]</c>
+/// with <c>captions.txt</c> and <c>images/</c>, optionally under <c>data/</c>); <b>iuxray</b> R2Gen's
+/// <c>annotation.json</c> + <c>images/</c>.</para>
+/// <para>Split membership and order equal the official preprocessors' (scikit-learn <c>train_test_split</c>,
+/// see <see cref="SplitPlan"/>); rows the official <c>dropna()</c> removes are removed after splitting and listed
+/// in <see cref="PrepareResult.Dropped"/>. Bad rows — ones the official code would fail on, or whose image file is
+/// missing — also take part in splitting, so leaving them out never moves another row to a different split.</para>
+/// <para><c>image_id</c> is written relative to <c>outDir</c> with <c>/</c> separators (see
+/// <see cref="ReportCsv.ResolveImagePath"/>).</para>
+/// </remarks>
+public static class Prepare
+{
+    /// <summary>The canonical dataset names accepted by <see cref="Run"/>.</summary>
+    public static IReadOnlyList<string> Datasets { get; } = ["covctr", "pgross", "mmretinal", "roco", "iuxray"];
+
+    /// <summary>
+    /// Reads the raw dataset under <paramref name="root"/>, cleans and splits it, and writes <c>train.csv</c>,
+    /// <c>val.csv</c> and <c>test.csv</c> into <paramref name="outDir"/> (created if needed).
+    /// </summary>
+    /// <param name="dataset"><c>covctr</c>, <c>pgross</c>, <c>mmretinal</c> (or <c>mmr</c>), <c>roco</c> or
+    /// <c>iuxray</c> (or <c>iu_xray</c>); case-insensitive.</param>
+    /// <param name="root">Folder of the raw layout.</param>
+    /// <param name="outDir">Output folder.</param>
+    /// <param name="skipBad">Leave bad rows out (listed in <see cref="PrepareResult.Skipped"/>) instead of failing.</param>
+    /// <exception cref="ArgumentException">Unknown dataset name.</exception>
+    /// <exception cref="DirectoryNotFoundException">The root (or a required image folder) is missing.</exception>
+    /// <exception cref="FileNotFoundException">A required file is missing; the message names it.</exception>
+    /// <exception cref="InvalidDataException">A file is malformed or a column is missing; the message names the file,
+    /// line and column.</exception>
+    /// <exception cref="PrepareException">There are bad rows and <paramref name="skipBad"/> is false; the message
+    /// names them.</exception>
+    public static PrepareResult Run(string dataset, string root, string outDir, bool skipBad = false)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(outDir);
+        string name = Canonical(dataset);
+        string fullRoot = Path.GetFullPath(root);
+        SourceFiles.RequireDirectory(fullRoot, $"{name} root");
+
+        SplitSource source = name switch
+        {
+            "covctr" => CovctrSource.Read(fullRoot),
+            "pgross" => PgrossSource.Read(fullRoot),
+            "mmretinal" => MmRetinalSource.Read(fullRoot),
+            "roco" => RocoSource.Read(fullRoot),
+            _ => IuXraySource.Read(fullRoot),
+        };
+
+        var bad = source.All.Where(r => r.Problem is not null).ToList();
+        if (bad.Count > 0 && !skipBad)
+            throw new PrepareException(name, bad.Select(r => new RowIssue("", r.Origin, r.Problem!)).ToList());
+
+        string fullOut = Path.GetFullPath(outDir);
+        Directory.CreateDirectory(fullOut);
+        var dropped = new List<RowIssue>(source.DroppedBeforeSplit);
+        var skipped = new List<RowIssue>();
+        int train = WriteSplit(fullOut, "train", source.Train, dropped, skipped);
+        int val = WriteSplit(fullOut, "val", source.Val, dropped, skipped);
+        int test = WriteSplit(fullOut, "test", source.Test, dropped, skipped);
+        return new PrepareResult(name, fullOut, train, val, test, dropped, skipped);
+    }
+
+    /// <summary>The canonical name of <paramref name="dataset"/>.</summary>
+    /// <exception cref="ArgumentException">Unknown name.</exception>
+    public static string Canonical(string dataset) => dataset.Trim().ToLowerInvariant() switch
+    {
+        "covctr" or "cov-ctr" => "covctr",
+        "pgross" or "peir-gross" or "peirgross" => "pgross",
+        "mmretinal" or "mmr" or "mm-retinal" => "mmretinal",
+        "roco" => "roco",
+        "iuxray" or "iu_xray" or "iu-xray" => "iuxray",
+        _ => throw new ArgumentException($"unknown dataset '{dataset}' (known: {string.Join(", ", Datasets)})", nameof(dataset)),
+    };
+
+    private static int WriteSplit(string outDir, string split, IReadOnlyList<SourceRow> rows, List<RowIssue> dropped, List<RowIssue> skipped)
+    {
+        var records = new List<ReportRecord>(rows.Count);
+        foreach (var r in rows)
+        {
+            if (r.Problem is not null) { skipped.Add(new RowIssue(split, r.Origin, r.Problem)); continue; }
+            if (r.MissingReason is not null) { dropped.Add(new RowIssue(split, r.Origin, r.MissingReason)); continue; }
+            string imageId = SourceFiles.Display(outDir, r.ImagePath!);
+            records.Add(new ReportRecord(imageId, r.Findings!));
+        }
+        ReportCsv.Write(Path.Combine(outDir, $"{split}.csv"), records);
+        return records.Count;
+    }
+}

@@ -1,0 +1,24 @@
+namespace Micar.Data;
+
+/// <summary>What <see cref="Prepare.Run"/> wrote.</summary>
+/// <param name="Dataset">Canonical dataset name (<c>covctr</c>, <c>pgross</c>, <c>mmretinal</c>, <c>roco</c>, <c>iuxray</c>).</param>
+/// <param name="OutDir">Full path of the output folder holding <c>train.csv</c>, <c>val.csv</c> and <c>test.csv</c>.</param>
+/// <param name="Train">Rows written to <c>train.csv</c>.</param>
+/// <param name="Val">Rows written to <c>val.csv</c>.</param>
+/// <param name="Test">Rows written to <c>test.csv</c>.</param>
+/// <param name="Dropped">Rows the official preprocessing itself removes (its <c>dropna()</c> calls).</param>
+/// <param name="Skipped">Bad rows left out because <c>skipBad</c> was set (the official code would fail on them or
+/// produce a path to a missing image).</param>
+public sealed record PrepareResult(
+    string Dataset, string OutDir, int Train, int Val, int Test,
+    IReadOnlyList<RowIssue> Dropped, IReadOnlyList<RowIssue> Skipped)
+{
+    /// <summary>Path of <c>train.csv</c>.</summary>
+    public string TrainCsv => Path.Combine(OutDir, "train.csv");
+
+    /// <summary>Path of <c>val.csv</c>.</summary>
+    public string ValCsv => Path.Combine(OutDir, "val.csv");
+
+    /// <summary>Path of <c>test.csv</c>.</summary>
+    public string TestCsv => Path.Combine(OutDir, "test.csv");
+}
