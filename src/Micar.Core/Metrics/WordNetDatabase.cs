@@ -75,7 +75,7 @@ public sealed class WordNetDatabase
     private static WordNetDatabase FromDirectory(string directory, string origin)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        string full = Path.GetFullPath(directory);
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         lock (DirectoryGate)
         {
             if (!ByDirectory.TryGetValue(full, out var database))
