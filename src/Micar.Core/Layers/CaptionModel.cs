@@ -72,6 +72,10 @@ public sealed record CaptionModel(Msve Vision, Sequential Proj, Encoder? Encoder
         {
             problem = $"CaptionModel.{field} does not accept {input}: {e.Message}";
         }
+        catch (ArgumentException e) // a sub-layer with invalid sizes (reported by its own checks as well)
+        {
+            problem = $"CaptionModel.{field} cannot be traced: {e.Message}";
+        }
         if (problem is not null) yield return problem;
     }
 

@@ -22,6 +22,9 @@ public abstract record Mdla(
     int DModel, int Heads, int LatentDim, int QkNopeDim, int QkRopeDim, double AttentionDropout,
     AttentionScale Scale, WeightInit Init) : ILayer
 {
+    /// <summary>Value that replaces (not adds to) the scaled scores where the mask is 0.</summary>
+    public const double MaskFill = -1e9;
+
     /// <summary>RoPE base (10000 in the official model).</summary>
     public double RopeTheta { get; init; } = 10000;
 

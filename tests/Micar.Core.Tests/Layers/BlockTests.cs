@@ -113,4 +113,21 @@ public class BlockTests
         Assert.Equal(new Encoder([EncoderBlock.Create(Sa(), Ffn())]), new Encoder([EncoderBlock.Create(Sa(), Ffn())]));
         Assert.NotEqual(Sa(), Sa() with { Scale = AttentionScale.Latent });
     }
+
+    [Fact]
+    public void CaptionModelChecksHowItsPartsFitTogether()
+    {
+        var vision = new Msve(new ResNet(18), 64);
+        var model = new CaptionModel(vision, new Sequential(new RmsNorm(64), new Linear(64, 512)),
+            new Encoder([EncoderBlock.Create(Sa(), Ffn())]), new TextEmbedding(229, 512, 80, 0.1),
+            new Decoder([DecoderBlock.Create(Sa(), Fusion(), Moe())]), new Sequential(new RmsNorm(512), new Linear(512, 229, Bias: false)));
+        Assert.Empty(model.Validate());
+        Assert.Equal(new Shape(2, 80, 229), model.OutputShape(new Shape(2, 3, 128, 128), new Shape(2, 80)));
+
+        var wrongProj = model with { Proj = new Sequential(new RmsNorm(128), new Linear(128, 512)) };
+        var error = Assert.Single(wrongProj.Validate());
+        Assert.StartsWith("CaptionModel.Proj does not accept [1, 49, 64]: 0: RmsNorm input [1, 49, 64] must have size 128", error.Message);
+        var wrongHead = model with { GenLogits = new Sequential(new RmsNorm(512), new Linear(512, 230, Bias: false)) };
+        Assert.Equal("CaptionModel.GenLogits maps [1, 80, 512] to [1, 80, 230], expected [1, 80, 229]", Assert.Single(wrongHead.Validate()).Message);
+    }
 }
