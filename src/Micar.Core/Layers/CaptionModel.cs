@@ -1,0 +1,97 @@
+namespace Micar.Layers;
+
+/// <summary>
+/// The whole MicarVLMoE captioner (§2), inputs image <c>[b, 3, H, W]</c>, ids <c>[b, T]</c> (and optionally the
+/// pad mask <c>[b, T]</c>) → logits <c>[b, T, VocabSize]</c> (plus the decoder's balance value):
+/// <code>
+/// V = vis_enc(image)                 // [b, N, d_v]
+/// V = proj(V)                        // RMSNorm(d_v), Linear d_v→d with bias: [b, N, d]
+/// E = encoder(V)                     // [b, N, d]; E = V when there is no latent encoder
+/// X = text_embs(ids)                 // [b, T, d]
+/// Y = decoder(X, E, causal_mask(pad_mask))
+/// logits = gen_logits(Y)             // RMSNorm(d), Linear d→V without bias
+/// </code>
+/// Children <c>vis_enc</c>, <c>proj</c>, <c>text_embs</c>, <c>encoder</c> (absent when <see cref="Encoder"/> is
+/// null: the "w/o latent encoder" ablation), <c>decoder</c>, <c>gen_logits</c>.
+/// </summary>
+/// <param name="Vision">The vision encoder.</param>
+/// <param name="Proj">Projection of the image tokens to the model width.</param>
+/// <param name="Encoder">The latent encoder, or null.</param>
+/// <param name="TextEmbedding">The text embedding.</param>
+/// <param name="Decoder">The decoder.</param>
+/// <param name="GenLogits">The output head.</param>
+public sealed record CaptionModel(Msve Vision, Sequential Proj, Encoder? Encoder, TextEmbedding TextEmbedding, Decoder Decoder, Sequential GenLogits) : ILayer
+{
+    /// <inheritdoc/>
+    public string Kind => "CaptionModel";
+
+    /// <summary>Model width d.</summary>
+    public int DModel => TextEmbedding.DModel;
+
+    /// <summary>Vocabulary size V.</summary>
+    public int VocabSize => TextEmbedding.VocabSize;
+
+    /// <summary>Longest text sequence (rows of the position table).</summary>
+    public int TextSeqLen => TextEmbedding.MaxLength;
+
+    /// <summary>Number of image tokens N.</summary>
+    public int ImageTokens => Vision.Tokens;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<ParamInfo> Tensors => [];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<NamedLayer> Children =>
+    [
+        new("vis_enc", Vision), new("proj", Proj), new("text_embs", TextEmbedding),
+        .. Encoder is null ? Array.Empty<NamedLayer>() : [new NamedLayer("encoder", Encoder)],
+        new("decoder", Decoder), new("gen_logits", GenLogits),
+    ];
+
+    /// <inheritdoc/>
+    public IEnumerable<string> CheckFields()
+    {
+        var tokens = new Shape(1, Math.Max(ImageTokens, 1), DModel);
+        var text = new Shape(1, Math.Max(TextSeqLen, 1), DModel);
+        foreach (var p in Fits("Proj", Proj, new Shape(1, Math.Max(ImageTokens, 1), Vision.Width), tokens)) yield return p;
+        if (Encoder is not null)
+            foreach (var p in Fits("Encoder", Encoder, tokens, tokens)) yield return p;
+        foreach (var p in Fits("Decoder", Decoder, text, text, tokens)) yield return p;
+        foreach (var p in Fits("GenLogits", GenLogits, text, text.WithLast(VocabSize))) yield return p;
+    }
+
+    private static IEnumerable<string> Fits(string field, ILayer layer, Shape input, Shape expected, Shape? context = null)
+    {
+        string? problem;
+        try
+        {
+            var output = context is null ? layer.OutputShape(input) : layer.OutputShape(input, context);
+            problem = output == expected ? null : $"CaptionModel.{field} maps {input} to {output}, expected {expected}";
+        }
+        catch (ShapeException e)
+        {
+            problem = $"CaptionModel.{field} does not accept {input}: {e.Message}";
+        }
+        catch (ArgumentException e) // a sub-layer with invalid sizes (reported by its own checks as well)
+        {
+            problem = $"CaptionModel.{field} cannot be traced: {e.Message}";
+        }
+        if (problem is not null) yield return problem;
+    }
+
+    /// <inheritdoc/>
+    public Shape Trace(ShapeTracer tracer, IReadOnlyList<Shape> inputs)
+    {
+        tracer.ExpectInputs(inputs, 2, 3);
+        var (image, ids) = (inputs[0], inputs[1]);
+        tracer.ExpectRank(ids, 2, "ids");
+        if (ids[0] != image[0]) throw tracer.Error($"ids batch {ids[0]} differs from image batch {image[0]}");
+        if (inputs.Count == 3 && inputs[2] != ids) throw tracer.Error($"pad mask {inputs[2]} must have the shape of the ids {ids}");
+        var v = tracer.Call("vis_enc", Vision, image);                   // [b, N, d_v]
+        var e = tracer.Call("proj", Proj, v);                            // [b, N, d]
+        if (Encoder is not null) e = tracer.Call("encoder", Encoder, e); // [b, N, d]
+        var x = tracer.Call("text_embs", TextEmbedding, ids);            // [b, T, d]
+        var y = tracer.Call("decoder", Decoder, x, e, new Shape(ids[0], ids[1], ids[1]));
+        return tracer.Call("gen_logits", GenLogits, y);                  // [b, T, V]
+    }
+}

@@ -1,0 +1,28 @@
+namespace Micar.Layers;
+
+/// <summary>Inverted dropout with probability <paramref name="P"/> in training, identity in eval. No tensors.</summary>
+/// <param name="P">Probability of zeroing an element.</param>
+public sealed record Dropout(double P) : ILayer
+{
+    /// <inheritdoc/>
+    public string Kind => "Dropout";
+
+    /// <inheritdoc/>
+    public IReadOnlyList<ParamInfo> Tensors => [];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<NamedLayer> Children => [];
+
+    /// <inheritdoc/>
+    public IEnumerable<string> CheckFields()
+    {
+        if (!(P is >= 0 and < 1)) yield return $"Dropout.P {P} must lie in [0, 1)";
+    }
+
+    /// <inheritdoc/>
+    public Shape Trace(ShapeTracer tracer, IReadOnlyList<Shape> inputs)
+    {
+        tracer.ExpectInputs(inputs, 1);
+        return inputs[0];
+    }
+}
