@@ -9,6 +9,8 @@ public sealed partial class Tensor
     public Tensor Add(Tensor other, double alpha = 1) => alpha == 1 ? Ops.AddT.Call(this, other) : Ops.AddT.Call(this, other, alpha);
     /// <summary><c>this + value</c>.</summary>
     public Tensor Add(double value) => Ops.AddS.Call(this, value);
+    /// <summary><c>this + value</c> (an integer: keeps integer tensors integral).</summary>
+    public Tensor Add(long value) => Ops.AddS.Call(this, value);
     /// <summary><c>this − alpha·other</c>.</summary>
     public Tensor Sub(Tensor other, double alpha = 1) => alpha == 1 ? Ops.SubT.Call(this, other) : Ops.SubT.Call(this, other, alpha);
     /// <summary><c>this − value</c>.</summary>
@@ -278,6 +280,8 @@ public sealed partial class Tensor
     public Tensor Add_(Tensor other, double alpha = 1) { Ops.AddT_.Run(this, other, alpha); return this; }
     /// <summary>this += value.</summary>
     public Tensor Add_(double value) { Ops.AddS_.Run(this, value); return this; }
+    /// <summary>this += value (an integer: keeps integer tensors integral).</summary>
+    public Tensor Add_(long value) { Ops.AddS_.Run(this, value); return this; }
     /// <summary>this *= other.</summary>
     public Tensor Mul_(Tensor other) { Ops.MulT_.Run(this, other); return this; }
     /// <summary>this *= value.</summary>

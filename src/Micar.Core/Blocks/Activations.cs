@@ -1,3 +1,4 @@
+using Micar.Layers;
 using Micar.Torch;
 
 namespace Micar.Blocks;
@@ -12,6 +13,18 @@ public static class Activations
         using var t = e.Tanh();
         return x.Mul(t);
     }
+
+    /// <summary>The function of an <see cref="Activation"/>.</summary>
+    public static Func<Tensor, Tensor> Of(Activation a) => a switch
+    {
+        Activation.Silu => x => x.Silu(),
+        Activation.Gelu => x => x.Gelu(),
+        Activation.Selu => x => x.Selu(),
+        Activation.Telu => Telu,
+        Activation.Relu => x => x.Relu(),
+        Activation.Sigmoid => x => x.Sigmoid(),
+        _ => throw new ArgumentOutOfRangeException(nameof(a), a, "unknown activation"),
+    };
 
     /// <summary>The activation function named <paramref name="name"/> (silu, gelu, selu, telu; case-insensitive).</summary>
     public static Func<Tensor, Tensor> ByName(string name) => name.ToLowerInvariant() switch

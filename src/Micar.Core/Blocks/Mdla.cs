@@ -1,3 +1,4 @@
+using Micar.Model;
 using Micar.Torch;
 
 namespace Micar.Blocks;

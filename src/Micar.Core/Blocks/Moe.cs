@@ -1,26 +1,10 @@
+using Micar.Layers;
+using Micar.Model;
 using Micar.Torch;
 
 namespace Micar.Blocks;
 
 using Torch = Micar.Torch.Torch;
-
-/// <summary>How the selected experts' outputs are combined.</summary>
-public enum MoeCombineMode
-{
-    /// <summary>Paper Eq. 6: <c>Σ_k ŝ_k · FFN_{i_k}(x)</c> (score-weighted; the router also learns through the output).</summary>
-    Weighted,
-    /// <summary>Official code: <c>(Σ_k ŝ_k) · Σ_{e ∈ topk} FFN_e(x)</c> ≈ an unweighted sum of the k experts.</summary>
-    Sum,
-}
-
-/// <summary>How tokens reach experts.</summary>
-public enum MoeDispatchMode
-{
-    /// <summary>Each expert runs only on the tokens routed to it.</summary>
-    Sparse,
-    /// <summary>Official code: every used expert runs on every token, unrouted tokens zeroed (test reference).</summary>
-    Dense,
-}
 
 /// <summary>Output of a mixture-of-experts layer.</summary>
 /// <param name="Output">[b, T, d].</param>
@@ -50,8 +34,8 @@ public static class Moe
 
     /// <summary>Applies the layer (<c>gate.gate.weight</c>, <c>experts.&lt;e&gt;.w{1,2,3}.weight</c> under <paramref name="p"/>)
     /// to <paramref name="x"/> [b, T, d].</summary>
-    public static MoeResult Forward(ParamView p, Tensor x, int experts, int topK, MoeCombineMode combine,
-        MoeDispatchMode dispatch, Func<Tensor, Tensor> act, double dropout, ForwardContext ctx, string path = "")
+    public static MoeResult Forward(ParamView p, Tensor x, int experts, int topK, MoeCombine combine,
+        MoeDispatch dispatch, Func<Tensor, Tensor> act, double dropout, ForwardContext ctx, string path = "")
     {
         using var scope = Torch.NewScope();
         var shape = x.Shape;
@@ -76,18 +60,18 @@ public static class Moe
             using var es = Torch.NewScope();
             var selected = idx.Eq(e);                                                     // [n, k] bool
             var expert = p.At($"experts.{e}");
-            if (dispatch == MoeDispatchMode.Dense)
+            if (dispatch == MoeDispatch.Dense)
             {
                 var routed = selected.Any(-1).Unsqueeze(-1).To(tokens.DType);             // c_e(t) ∈ {0,1} [n, 1]
                 var y = GatedFfn.Forward(expert, tokens.Mul(routed), act, dropout, ctx);
-                var w = combine == MoeCombineMode.Sum ? scoreSum : scores.Mul(selected.To(scores.DType)).Sum(-1, keepDim: true);
+                var w = combine == MoeCombine.Sum ? scoreSum : scores.Mul(selected.To(scores.DType)).Sum(-1, keepDim: true);
                 output = output.Add(y.Mul(w)).MoveToOuterScope();
             }
             else
             {
                 var rows = selected.Any(-1).Nonzero().Squeeze(-1);                        // token ids routed to e
                 var y = GatedFfn.Forward(expert, tokens.IndexSelect(0, rows), act, dropout, ctx);
-                var w = combine == MoeCombineMode.Sum
+                var w = combine == MoeCombine.Sum
                     ? scoreSum.IndexSelect(0, rows)
                     : scores.Mul(selected.To(scores.DType)).Sum(-1, keepDim: true).IndexSelect(0, rows);
                 output = output.IndexAdd(0, rows, y.Mul(w)).MoveToOuterScope();

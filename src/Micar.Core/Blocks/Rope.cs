@@ -12,11 +12,11 @@ using Torch = Micar.Torch.Torch;
 public static class Rope
 {
     /// <summary>The frequencies <c>10000^(−2j/dim)</c>, j = 0…dim/2−1, for a rotary dimension <paramref name="dim"/>.</summary>
-    public static Tensor Frequencies(int dim)
+    public static Tensor Frequencies(int dim, double theta = 10000)
     {
         using var scope = Torch.NewScope();
         var j = Torch.Arange(0, dim, 2, DType.Float32).Narrow(0, 0, dim / 2);
-        var f = Torch.Full([dim / 2], 10000.0).Pow(j.Div(dim)).Reciprocal();
+        var f = Torch.Full([dim / 2], theta).Pow(j.Div(dim)).Reciprocal();
         return f.MoveToOuterScope();
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Micar.Model;
 using Micar.Blocks;
 using Micar.Torch;
 using Micar.Torch.Serialization;

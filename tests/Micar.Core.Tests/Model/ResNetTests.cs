@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Micar.Model;
 using Micar.Blocks;
 using Micar.Torch;
 using Xunit;
