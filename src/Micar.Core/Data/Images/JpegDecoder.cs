@@ -3,7 +3,7 @@ namespace Micar.Data.Images;
 /// <summary>
 /// Decodes JPEG files through TurboJPEG with libjpeg's default settings — accurate integer IDCT and fancy
 /// (smooth) chroma upsampling — which are what PIL uses, so with the same libjpeg-turbo the pixels agree
-/// bit for bit.
+/// bit for bit (verified with libjpeg-turbo 2.1.5 and Pillow 9.4).
 /// </summary>
 /// <remarks>
 /// Grey JPEGs give <see cref="ColorMode.Grey"/>, YCbCr and RGB JPEGs <see cref="ColorMode.Rgb"/>. CMYK and

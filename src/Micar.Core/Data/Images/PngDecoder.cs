@@ -5,7 +5,7 @@ namespace Micar.Data.Images;
 /// from <c>Image.open(path)</c>.
 /// </summary>
 /// <remarks>
-/// What PIL 9–11 does, and how it is reproduced:
+/// What PIL does (verified against Pillow 9.4 by the parity fixtures), and how it is reproduced:
 /// <list type="bullet">
 /// <item>Grey, RGB, grey+alpha and RGBA at 8 bits, and grey at 1, 2 and 4 bits (scaled to 0..255), are
 /// read as stored. Colour-space chunks are dropped first (see <see cref="PngContainer"/>), so libpng applies
@@ -13,7 +13,7 @@ namespace Micar.Data.Images;
 /// <item><c>tRNS</c> on grey or RGB images is ignored (PIL keeps mode <c>L</c>/<c>RGB</c> and
 /// <c>convert("RGB")</c> ignores it); on palette images it yields <see cref="ColorMode.Rgba"/>, whose RGB part
 /// is the plain palette lookup of <c>convert("RGB")</c>.</item>
-/// <item>16-bit grey: PIL opens it as a 32-bit integer image (<c>I</c>, or <c>I;16</c> in newer Pillow) and
+/// <item>16-bit grey: PIL opens it as an integer image (mode <c>I</c> in Pillow 9.4) and
 /// both <c>convert("L")</c> and <c>convert("RGB")</c> <em>clip</em> the values to 0..255 instead of
 /// rescaling — so a typical 12- or 16-bit radiograph comes out nearly white. Micar reproduces that clipping
 /// for parity with the official pipeline (read 16-bit linear samples, then <c>min(v, 255)</c>).</item>
