@@ -54,26 +54,17 @@ public static class PillowResize
         var horizontal = width != image.Width ? BilinearKernel.Create(image.Width, width) : null;
         var vertical = height != image.Height ? BilinearKernel.Create(image.Height, height) : null;
 
-        // Input rows the requested output rows depend on.
-        int firstRow, endRow;
         if (vertical is null)
         {
-            (firstRow, endRow) = (top, top + cropHeight);
-        }
-        else
-        {
-            firstRow = vertical.Start[top];
-            endRow = 0;
-            for (var y = top; y < top + cropHeight; y++)
-                endRow = Math.Max(endRow, vertical.Start[y] + vertical.Count[y]);
-        }
-
-        if (vertical is null)
-        {
-            HorizontalPass(image, horizontal, firstRow, endRow - firstRow, left, cropWidth, destination);
+            HorizontalPass(image, horizontal, top, cropHeight, left, cropWidth, destination);
             return;
         }
 
+        // Input rows the requested output rows depend on.
+        var firstRow = vertical.Start[top];
+        var endRow = 0;
+        for (var y = top; y < top + cropHeight; y++)
+            endRow = Math.Max(endRow, vertical.Start[y] + vertical.Count[y]);
         var rows = endRow - firstRow;
         var temp = ArrayPool<byte>.Shared.Rent(rows * rowLength);
         try
