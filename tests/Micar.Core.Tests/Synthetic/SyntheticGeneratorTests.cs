@@ -111,29 +111,33 @@ public sealed class SyntheticGeneratorTests
         Assert.Contains(pixels, p => p == 255); // bone
     }
 
-    [Fact]
-    public void Render_PutsAFindingOnlyWhereItBelongs()
+    [Theory]
+    [InlineData(3UL)]
+    [InlineData(11UL)]
+    [InlineData(42UL)]
+    [InlineData(1000UL)]
+    public void Render_PutsAFindingOnlyWhereItBelongs(ulong patient)
     {
         // Side: the patient's right is the image's left.
-        Assert.True(Difference("nodule:right:middle:subpleural:medium:well").X < Size / 2.0);
-        Assert.True(Difference("nodule:left:middle:subpleural:medium:well").X > Size / 2.0);
+        Assert.True(Difference("nodule:right:middle:subpleural:medium:well", patient).X < Size / 2.0);
+        Assert.True(Difference("nodule:left:middle:subpleural:medium:well", patient).X > Size / 2.0);
 
         // Zone: anterior (top) to posterior (bottom) thirds.
-        var upper = Difference("ggo:right:upper:central:medium:ill").Y;
-        var middle = Difference("ggo:right:middle:central:medium:ill").Y;
-        var lower = Difference("ggo:right:lower:central:medium:ill").Y;
+        var upper = Difference("ggo:right:upper:central:medium:ill", patient).Y;
+        var middle = Difference("ggo:right:middle:central:medium:ill", patient).Y;
+        var lower = Difference("ggo:right:lower:central:medium:ill", patient).Y;
         Assert.True(upper + 10 < middle && middle + 10 < lower, $"zone centres {upper}, {middle}, {lower}");
 
         // Depth: subpleural lesions lie further from the midline than central ones.
-        Assert.True(Difference("cavity:left:middle:subpleural:small:well").X > Difference("cavity:left:middle:central:small:well").X + 10);
-        Assert.True(Difference("cavity:right:upper:subpleural:small:well").X + 10 < Difference("cavity:right:upper:central:small:well").X);
+        Assert.True(Difference("cavity:left:middle:subpleural:small:well", patient).X > Difference("cavity:left:middle:central:small:well", patient).X + 10);
+        Assert.True(Difference("cavity:right:upper:subpleural:small:well", patient).X + 10 < Difference("cavity:right:upper:central:small:well", patient).X);
 
         // Size: small < medium < large.
-        var sizes = new[] { "small", "medium", "large" }.Select(s => Difference($"consolidation:left:lower:central:{s}:well").Count).ToArray();
+        var sizes = new[] { "small", "medium", "large" }.Select(s => Difference($"consolidation:left:lower:central:{s}:well", patient).Count).ToArray();
         Assert.True(sizes[0] < sizes[1] && sizes[1] < sizes[2], string.Join(", ", sizes));
 
         // Effusion: posterior.
-        Assert.True(Difference("effusion:left:na:na:medium:na").Y > middle);
+        Assert.True(Difference("effusion:left:na:na:medium:na", patient).Y > middle);
     }
 
     [Fact]

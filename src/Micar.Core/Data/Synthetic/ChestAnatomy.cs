@@ -110,10 +110,10 @@ internal sealed class ChestAnatomy
             new(X(cx), Y(cy), (a - t) * h, (bTop - t) * h, (bBottom - t - extraBottom) * h);
 
         var wall = skin + fat + muscle;
-        var heartX = cx + r.Uniform(0.12, 0.17) * sx;
-        var heartY = cy + r.Uniform(0.0, 0.06) * sy;
-        var heartA = r.Uniform(0.22, 0.26) * sx;
-        var heartB = r.Uniform(0.16, 0.19) * sy;
+        var heartX = cx + r.Uniform(0.1, 0.15) * sx;
+        var heartY = cy + r.Uniform(-0.08, -0.03) * sy;
+        var heartA = r.Uniform(0.24, 0.28) * sx;
+        var heartB = r.Uniform(0.19, 0.22) * sy;
         var heartAngle = -r.Uniform(0.35, 0.6);
         var vertR = r.Uniform(0.085, 0.1) * sx;
         var vertY = cy + bBottom - wall - posteriorMuscle - vertR * 1.1;
@@ -170,7 +170,7 @@ internal sealed class ChestAnatomy
             Sternum = new EllipseShape(X(cx), Y(sternumY), 0.055 * h, 0.022 * h, 0.022 * h),
             Ribs = ribs,
             Processes = processes,
-            MediastinumHalfWidth = r.Uniform(0.03, 0.045) * sx * h,
+            MediastinumHalfWidth = r.Uniform(0.02, 0.03) * sx * h,
             MidX = X(cx),
             MidY = Y(cy),
             RightHilum = (X(cx - r.Uniform(0.15, 0.19) * sx), Y(cy + r.Uniform(-0.02, 0.06) * sy)),

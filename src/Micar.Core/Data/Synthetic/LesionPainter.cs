@@ -20,7 +20,7 @@ internal static class LesionPainter
     private const double NoduleLevel = 0.8;
     private const double CavityWallLevel = 0.76;
     private const double CavityAirLevel = 0.02;
-    private const double BronchusAirLevel = 0.1;
+    private const double BronchusAirLevel = 0.2;
     private const double EffusionLevel = 0.64;
 
     /// <summary>Paints <paramref name="finding"/> into <paramref name="lung"/>.</summary>
@@ -104,22 +104,25 @@ internal static class LesionPainter
         var ill = f.Margin == LesionMargin.IllDefined;
         var ry = Math.Min(Radius(f.Type, f.Size, canvas.Size), 0.14 * lung.Height);
         var rx = ry * random.Uniform(1.15, 1.5);
-        // Subpleural opacities hug the wall (their centre sits 70 % of the half-width inside the wall, the rest is clipped).
-        var (cx, cy) = Place(lung, f, rx * (f.Depth == LesionDepth.Subpleural ? 0.7 : 0.85), 0, random);
+        // The irregular outline reaches a little beyond rx, so the opacity touches the wall (or the mediastinum)
+        // and is clipped there by about the same amount at either depth: apparent size follows the size class.
+        var (cx, cy) = Place(lung, f, rx * 0.85, 0, random);
 
+        // A bump (1 − t²)² crosses the 0.5 threshold at t ≈ 0.54, so bump radii are 1.7 × the intended extent:
+        // the central bump alone reaches ≈ 0.92 rx, the lumps make the outline irregular around rx.
         var lumps = ill ? 7 : 4;
         var bumps = new (double X, double Y, double Rx2, double Ry2, double W)[lumps + 1];
-        bumps[0] = (cx, cy, Sq(rx * 0.95), Sq(ry * 0.95), 1.0);
+        bumps[0] = (cx, cy, Sq(rx * 1.7), Sq(ry * 1.7), 1.0);
         for (var k = 1; k <= lumps; k++)
         {
-            bumps[k] = (cx + random.Uniform(-0.5, 0.5) * rx, cy + random.Uniform(-0.45, 0.45) * ry,
-                Sq(rx * random.Uniform(0.4, 0.7)), Sq(ry * random.Uniform(0.4, 0.7)), random.Uniform(0.5, 0.9));
+            bumps[k] = (cx + random.Uniform(-0.45, 0.45) * rx, cy + random.Uniform(-0.4, 0.4) * ry,
+                Sq(rx * random.Uniform(0.6, 1.0)), Sq(ry * random.Uniform(0.6, 1.0)), random.Uniform(0.4, 0.8));
         }
 
         var soft = ill ? 0.42 : 0.05;
         var texture = new ValueNoise(random, canvas.Size, canvas.Size / 6);
         var ground = f.Type == FindingType.GroundGlass;
-        var reach = 1.4;
+        var reach = 1.7;
         var (x0, y0, x1, y1) = canvas.Clip(cx - rx * reach, cy - ry * reach, cx + rx * reach, cy + ry * reach);
         var alphaMap = new Dictionary<int, double>();
         for (var y = y0; y <= y1; y++)
@@ -173,13 +176,13 @@ internal static class LesionPainter
         SliceCanvas canvas, LungField lung, double cx, double cy, double rx, double ry, Dictionary<int, double> alphaMap, SynthRandom random)
     {
         var s = canvas.Size / 224.0;
-        var r = Math.Max(0.75, 0.9 * s);
+        var r = Math.Max(0.6, 0.7 * s);
         var x0 = cx - lung.Inward * rx * 0.85;
         var y0 = cy + random.Uniform(-0.25, 0.25) * ry;
         var x1 = cx + lung.Inward * rx * 0.75;
         var y1 = cy + random.Uniform(-0.3, 0.3) * ry;
         var tubes = new List<CapsuleShape> { new(x0, y0, x1, y1, r * 1.2, r * 0.8) };
-        var branches = 2 + random.Next(2);
+        var branches = 1 + random.Next(2);
         for (var b = 0; b < branches; b++)
         {
             var t = random.Uniform(0.25, 0.7);

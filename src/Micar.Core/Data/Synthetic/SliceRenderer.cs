@@ -214,10 +214,12 @@ public static class SliceRenderer
             for (var k = 0; k < trunks; k++)
             {
                 var angle = (outward > 0 ? 0 : Math.PI) + outward * random.Uniform(-1.1, 1.1);
-                var length = random.Uniform(8, 14) * s;
+                var length = random.Uniform(6, 11) * s;
+                var x0 = hilum.X + random.Uniform(-3, 3) * s;
+                var y0 = hilum.Y + random.Uniform(-9, 9) * s;
                 canvas.Paint(
-                    new CapsuleShape(hilum.X, hilum.Y, hilum.X + Math.Cos(angle) * length, hilum.Y + Math.Sin(angle) * length,
-                        random.Uniform(1.4, 2.0) * s, random.Uniform(0.8, 1.1) * s),
+                    new CapsuleShape(x0, y0, x0 + Math.Cos(angle) * length, y0 + Math.Sin(angle) * length,
+                        random.Uniform(1.3, 1.9) * s, random.Uniform(0.7, 1.0) * s),
                     random.Uniform(0.55, 0.65), 1, canvas.Lung);
             }
 
