@@ -5,9 +5,8 @@ namespace Micar.Data.Synthetic;
 /// (<see cref="ChestAnatomy"/>), lung texture and branching vessels, the findings (<see cref="LesionPainter"/>),
 /// then mildly correlated noise.
 /// </summary>
-public static class SliceRenderer
+internal static class SliceRenderer
 {
-    public static double[] T = new double[4];
     // Display grey levels (0 = black, 1 = white) of a lung window.
     private const double Air = 0.02;
     private const double Skin = 0.78;
