@@ -20,7 +20,17 @@ public static class ImageBatcher
         if (blank) return t;
         int len = transform.OutputLength;
         var buffers = new float[paths.Count][];
-        Parallel.For(0, paths.Count, i => buffers[i] = transform.Apply(ImageIO.Load(paths[i]).ToRgb()));
+        try
+        {
+            Parallel.For(0, paths.Count, i => buffers[i] = transform.Apply(ImageIO.Load(paths[i]).ToRgb()));
+        }
+        catch (AggregateException e)
+        {
+            // Surface the first failure itself (e.g. ImageDecodeException naming the file), not the wrapper.
+            t.Dispose();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
+            throw;
+        }
         var span = t.AsSpan<float>();
         for (int i = 0; i < paths.Count; i++) buffers[i].CopyTo(span.Slice(i * len, len));
         return t;

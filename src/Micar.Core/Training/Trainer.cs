@@ -213,6 +213,12 @@ public static class Trainer
         var parts = new List<Tensor>();
         using (var scope = Torch.NewScope())
         {
+            if (blind)
+            {
+                // Every image is zero: one forward pass gives every row's tokens.
+                var one = net.VisionFeatures(ImageBatcher.Load(split.ImagePaths[..1], transform, blank: true), ForwardContext.Eval);
+                return one.Expand(split.Count, -1, -1).Contiguous().DetachFromScope();
+            }
             for (int start = 0; start < split.Count; start += 32)
             {
                 var images = ImageBatcher.Load(split.ImagePaths[start..Math.Min(split.Count, start + 32)], transform, blind);

@@ -1,0 +1,129 @@
+using Micar.Data.Synthetic;
+using Micar.Model;
+using Micar.Spec;
+using Micar.Tests.Model;
+using Micar.Torch;
+using Micar.Training;
+using Xunit;
+
+namespace Micar.Tests.Training;
+
+using Torch = Micar.Torch.Torch;
+
+/// <summary>A shared 40-image synthetic dataset for training tests.</summary>
+public sealed class SmallDataset : IDisposable
+{
+    public string Dir { get; } = Path.Combine(Path.GetTempPath(), "micar-train-" + Guid.NewGuid().ToString("N"));
+    public SmallDataset() => SynthDataset.Write(Dir, 40, 3, 64);
+    public void Dispose() { try { Directory.Delete(Dir, true); } catch (IOException) { } }
+}
+
+[Collection("training")]
+public class TrainerTests(SmallDataset data) : IClassFixture<SmallDataset>
+{
+    static ModelSpec Spec() => ModelFixture.Spec() with
+    {
+        Vocab = new VocabSpec { Dataset = "covctr" },
+        TextSeqLen = 24,
+        Dropout = 0.1,
+        AttentionDropout = 0.1,
+        Training = new TrainingSpec { BatchSize = 8, Epochs = 3, Lr = 1e-3, VisionLr = 5e-4, Seed = 11, BeamWidth = 1, Patience = 10 },
+    };
+
+    TrainOptions Options(string run, bool frozen = false) => new()
+    {
+        Spec = Spec(), DataDir = data.Dir, RunDir = run, FreezeVision = frozen, CacheFeatures = frozen, Log = _ => { },
+    };
+
+    static string TempRun() => Path.Combine(Path.GetTempPath(), "micar-run-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public void Same_seed_gives_an_identical_loss_curve_and_the_loss_falls()
+    {
+        string a = TempRun(), b = TempRun();
+        try
+        {
+            var ra = Trainer.Run(Options(a));
+            var rb = Trainer.Run(Options(b));
+            Assert.Equal(3, ra.History.Count);
+            Assert.Equal(ra.History.Select(h => h.TrainLoss), rb.History.Select(h => h.TrainLoss));
+            Assert.Equal(ra.History.Select(h => h.ValLoss), rb.History.Select(h => h.ValLoss));
+            Assert.True(ra.History[^1].TrainLoss < ra.History[0].TrainLoss, "training loss should fall");
+            Assert.True(File.Exists(Path.Combine(a, Trainer.BestDir, Checkpoint.WeightsFile)));
+            Assert.Equal(3, Trainer.ReadHistory(a).Count);
+        }
+        finally { Directory.Delete(a, true); Directory.Delete(b, true); }
+    }
+
+    [Fact]
+    public void Resume_after_a_stop_continues_exactly()
+    {
+        string straight = TempRun(), resumed = TempRun();
+        try
+        {
+            var full = Trainer.Run(Options(straight));
+            Trainer.Run(Options(resumed) with { StopAfterEpochs = 1 });
+            Assert.Single(Trainer.ReadHistory(resumed));
+            var rest = Trainer.Run(Options(resumed) with { Resume = true });
+            Assert.Equal(full.History.Select(h => h.TrainLoss), rest.History.Select(h => h.TrainLoss));
+            using var scope = Torch.NewScope();
+            var a = Checkpoint.Load(Path.Combine(straight, Trainer.LastDir));
+            var b = Checkpoint.Load(Path.Combine(resumed, Trainer.LastDir));
+            foreach (var key in a.Params.Keys) Assert.True(a.Params[key].Equal(b.Params[key]), key);
+        }
+        finally { Directory.Delete(straight, true); Directory.Delete(resumed, true); }
+    }
+
+    [Fact]
+    public void Frozen_vision_with_cached_features_trains_only_the_text_side_and_evaluates()
+    {
+        string run = TempRun();
+        try
+        {
+            var r = Trainer.Run(Options(run, frozen: true) with { Epochs = 2 });
+            Assert.Equal(2, r.History.Count);
+            using var scope = Torch.NewScope();
+            var ckpt = Checkpoint.Load(Path.Combine(run, Trainer.BestDir));
+            var init = ParamInit.Create(ckpt.Model, new Generator(11));
+            // Trunk weights stay at their initial values; batch-norm statistics were calibrated (changed).
+            Assert.True(init["vis_enc.layer2.0.0.conv1.weight"].Equal(ckpt.Params["vis_enc.layer2.0.0.conv1.weight"]));
+            Assert.False(init["vis_enc.fusion.1.running_var"].Equal(ckpt.Params["vis_enc.fusion.1.running_var"]));
+            Assert.False(init["gen_logits.1.weight"].Equal(ckpt.Params["gen_logits.1.weight"]));
+            var ev = Evaluator.Run(ckpt, data.Dir, "test", new Micar.Decoding.DecodeOptions { BeamWidth = 2 });
+            Assert.Equal(4, ev.Predictions.Length);
+            Assert.Contains("finding_f1", ev.Scores.Keys);
+            var (csv, json) = Evaluator.Write(ev, Path.Combine(run, "eval"));
+            Assert.True(File.Exists(csv) && File.Exists(json));
+        }
+        finally { Directory.Delete(run, true); }
+    }
+
+    [Fact]
+    public void A_missing_split_or_a_corrupt_image_is_reported_by_name()
+    {
+        string run = TempRun();
+        var bad = Path.Combine(Path.GetTempPath(), "micar-bad-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var e = Assert.Throws<FileNotFoundException>(() => Trainer.Run(Options(run) with { DataDir = bad }));
+            Assert.Contains("train.csv", e.Message);
+            // Copy the dataset and corrupt one training image.
+            Directory.CreateDirectory(bad);
+            foreach (var f in Directory.GetFiles(data.Dir, "*", SearchOption.AllDirectories))
+            {
+                var dst = Path.Combine(bad, Path.GetRelativePath(data.Dir, f));
+                Directory.CreateDirectory(Path.GetDirectoryName(dst)!);
+                File.Copy(f, dst);
+            }
+            var firstImage = File.ReadLines(Path.Combine(bad, "train.csv")).Skip(1).First().Split(',')[0];
+            File.WriteAllBytes(Path.Combine(bad, firstImage), [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
+            var e2 = Assert.Throws<Micar.Data.Images.ImageDecodeException>(() => Trainer.Run(Options(run) with { DataDir = bad }));
+            Assert.Contains(Path.GetFileName(firstImage), e2.Message);
+        }
+        finally
+        {
+            if (Directory.Exists(run)) Directory.Delete(run, true);
+            if (Directory.Exists(bad)) Directory.Delete(bad, true);
+        }
+    }
+}
