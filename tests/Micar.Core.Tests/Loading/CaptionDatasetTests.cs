@@ -66,25 +66,29 @@ public sealed class CaptionDatasetTests
         File.WriteAllText(text, "not an image");
         var empty = files.Rows[6].ImagePath;
         File.WriteAllBytes(empty, []);
+        var folder = files.Rows[7].ImagePath;
+        File.Delete(folder);
+        Directory.CreateDirectory(folder);
 
         var dataset = files.Dataset(new CaptionDatasetOptions { SkipBad = true, CheckThreads = 2 });
         Assert.Equal(8, dataset.SourceCount);
-        Assert.Equal([0, 3, 5, 7], dataset.SourceRows);
-        Assert.Equal([0, 3, 5, 7], dataset.Rows.Select(r => files.Rows.IndexOf(r)));
-        Assert.Equal([1, 2, 4, 6], dataset.Skipped.Select(s => s.SourceRow));
-        Assert.Equal([truncated, missing, text, empty], dataset.Skipped.Select(s => s.ImagePath));
+        Assert.Equal([0, 3, 5], dataset.SourceRows);
+        Assert.Equal([0, 3, 5], dataset.Rows.Select(r => files.Rows.IndexOf(r)));
+        Assert.Equal([1, 2, 4, 6, 7], dataset.Skipped.Select(s => s.SourceRow));
+        Assert.Equal([truncated, missing, text, empty, folder], dataset.Skipped.Select(s => s.ImagePath));
         Assert.Contains("truncated", dataset.Skipped[0].Reason);
         Assert.Equal("file not found", dataset.Skipped[1].Reason);
         Assert.Contains("not a PNG or JPEG file", dataset.Skipped[2].Reason);
         Assert.Equal("the file is empty", dataset.Skipped[3].Reason);
+        Assert.Equal("is a directory, not a file", dataset.Skipped[4].Reason);
 
         var report = dataset.DescribeSkipped();
-        Assert.StartsWith($"{files.Directory}: skipped 4 of 8 rows whose image is missing or undecodable", report);
+        Assert.StartsWith($"{files.Directory}: skipped 5 of 8 rows whose image is missing or undecodable", report);
         Assert.Contains($"row 2: {missing}: file not found", report);
-        Assert.Equal(5, report.Split('\n').Length);
+        Assert.Equal(6, report.Split('\n').Length);
         var shortReport = dataset.DescribeSkipped(maxListed: 1);
         Assert.Contains($"row 1: {truncated}: ", shortReport);
-        Assert.EndsWith("… and 3 more", shortReport);
+        Assert.EndsWith("… and 4 more", shortReport);
 
         // The kept rows load as before, and batches only contain them.
         Assert.Equal(files.Dataset().Get(5).Image, dataset.Get(2).Image);
@@ -115,7 +119,10 @@ public sealed class CaptionDatasetTests
         var dataset = files.Dataset();
         Assert.Equal(3, dataset.Count);
         Assert.Equal($"{files.Directory}: no rows skipped", dataset.DescribeSkipped());
-        var e = Assert.Throws<FileNotFoundException>(() => dataset.Get(1));
+        var e = Assert.Throws<ImageDecodeException>(() => dataset.Get(1));
+        Assert.Equal(files.Rows[1].ImagePath, e.FileName);
+        Assert.Equal("file not found", e.Reason);
+        Assert.IsType<FileNotFoundException>(e.InnerException);
         Assert.Contains(files.Rows[1].ImagePath, e.Message);
     }
 

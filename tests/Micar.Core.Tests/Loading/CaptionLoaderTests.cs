@@ -159,11 +159,13 @@ public sealed class CaptionLoaderTests
         Assert.Equal(sizes, counts);
     }
 
-    [Fact]
-    public void Batches_are_owned_by_the_consumer_not_by_any_scope()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void Batches_are_owned_by_the_consumer_not_by_any_scope(int workers)
     {
         using var files = new LoaderFiles(5);
-        using var loader = new CaptionLoader(files.Dataset(), new CaptionLoaderOptions { BatchSize = 5, Workers = 2 });
+        using var loader = new CaptionLoader(files.Dataset(), new CaptionLoaderOptions { BatchSize = 5, Workers = workers });
         CaptionBatch batch;
         using (Torch.NewScope())
         {
@@ -225,16 +227,20 @@ public sealed class CaptionLoaderTests
         using var loader = new CaptionLoader(files.Dataset(), new CaptionLoaderOptions { BatchSize = 2, Workers = 2 });
         WithinAMinute(() =>
         {
-            var e = Assert.Throws<FileNotFoundException>(() => Collect(loader, 0));
+            var e = Assert.Throws<ImageDecodeException>(() => Collect(loader, 0));
+            Assert.Equal(files.Rows[4].ImagePath, e.FileName);
+            Assert.Equal("file not found", e.Reason);
             Assert.Contains(files.Rows[4].ImagePath, e.Message);
         });
     }
 
-    [Fact]
-    public void Cancellation_stops_the_epoch_and_its_workers()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void Cancellation_stops_the_epoch_and_its_workers(int workers)
     {
         using var files = new LoaderFiles(30);
-        using var loader = new CaptionLoader(files.Dataset(), new CaptionLoaderOptions { BatchSize = 2, Workers = 3, Prefetch = 2 });
+        using var loader = new CaptionLoader(files.Dataset(), new CaptionLoaderOptions { BatchSize = 2, Workers = workers, Prefetch = 2 });
         WithinAMinute(() =>
         {
             using var cts = new CancellationTokenSource();

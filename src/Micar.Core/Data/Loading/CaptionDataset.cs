@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.ExceptionServices;
 using System.Text;
 using Micar.Data.Images;
@@ -120,8 +119,9 @@ public sealed class CaptionDataset
     /// </summary>
     /// <param name="index">Position in <see cref="Rows"/>.</param>
     /// <param name="random">Drives a training augmentation (required then, ignored otherwise).</param>
-    /// <exception cref="ImageDecodeException">The image cannot be decoded (the message names the file).</exception>
-    /// <exception cref="IOException">The image cannot be read, e.g. <see cref="FileNotFoundException"/> naming it.</exception>
+    /// <exception cref="ImageDecodeException">The image is missing, unreadable or cannot be decoded; the message names
+    /// the file and its <see cref="ImageDecodeException.Reason"/> is the one <see cref="Skipped"/> would list (e.g.
+    /// <c>file not found</c>, with the original exception as the inner one).</exception>
     public CaptionSample Get(int index, Random? random = null)
     {
         var image = new float[Images.OutputLength];
@@ -147,7 +147,7 @@ public sealed class CaptionDataset
             throw new ArgumentNullException(nameof(random), "the dataset augments its images and needs a Random for every row");
         var row = _rows[index];
         Tokenizer.EncodeInto(row.Report, TextLength, inputIds, padMask, labels);
-        Images.Apply(ImageIO.Load(row.ImagePath, Options.Decode), random, image);
+        Images.Apply(ImageFileCheck.Load(row.ImagePath, Options.Decode), random, image);
     }
 
     /// <summary>
@@ -178,7 +178,7 @@ public sealed class CaptionDataset
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.CheckThreads };
         try
         {
-            Parallel.For(0, rows.Count, parallel, i => reasons[i] = CheckImage(rows[i].ImagePath, options));
+            Parallel.For(0, rows.Count, parallel, i => reasons[i] = ImageFileCheck.Problem(rows[i].ImagePath, options.Check, options.Decode));
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
@@ -186,61 +186,5 @@ public sealed class CaptionDataset
             ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
         return reasons;
-    }
-
-    private static string? CheckImage(string path, CaptionDatasetOptions options)
-    {
-        try
-        {
-            if (!File.Exists(path))
-                return Directory.Exists(path) ? "is a directory, not a file" : "file not found";
-            if (options.Check == ImageCheck.Decode)
-            {
-                ImageIO.Load(path, options.Decode);
-                return null;
-            }
-            return CheckHeader(path);
-        }
-        catch (ImageDecodeException e)
-        {
-            return e.Reason;
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return "file not found";
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return $"cannot read the file: {e.Message}";
-        }
-    }
-
-    /// <summary>The <see cref="ImageCheck.Header"/> test on the first bytes of the file.</summary>
-    private static string? CheckHeader(string path)
-    {
-        Span<byte> head = stackalloc byte[132];
-        int length;
-        using (var stream = File.OpenRead(path))
-            length = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        head = head[..length];
-        switch (ImageSignature.Detect(head))
-        {
-            case ImageFileFormat.Jpeg:
-                return null;
-            case ImageFileFormat.Png:
-                if (length < 24 || !head.Slice(12, 4).SequenceEqual("IHDR"u8))
-                    return "PNG file has no IHDR chunk after the signature";
-                var width = BinaryPrimitives.ReadUInt32BigEndian(head.Slice(16, 4));
-                var height = BinaryPrimitives.ReadUInt32BigEndian(head.Slice(20, 4));
-                if (width == 0 || height == 0 || width > int.MaxValue || height > int.MaxValue)
-                    return $"PNG header gives an invalid size {width}x{height}";
-                return null;
-            default:
-                if (length == 0)
-                    return "the file is empty";
-                return ImageSignature.NameUnsupported(head) is { } name
-                    ? $"{name} images are not supported (only PNG and JPEG)"
-                    : "not a PNG or JPEG file";
-        }
     }
 }

@@ -11,11 +11,15 @@ public sealed record CaptionDatasetOptions
     /// <summary>
     /// <c>--skip-bad</c>: check every image at construction (as <see cref="Check"/> says) and drop the rows whose
     /// image is missing or undecodable, listing them in <see cref="CaptionDataset.Skipped"/>. Off by default:
-    /// then nothing is checked up front and a bad file raises, naming the file, when its batch is produced.
+    /// then nothing is checked up front and a bad file raises <see cref="ImageDecodeException"/>, naming the
+    /// file, when its batch is produced.
     /// </summary>
     public bool SkipBad { get; init; }
 
-    /// <summary>How thoroughly <see cref="SkipBad"/> checks (default: a full decode).</summary>
+    /// <summary>
+    /// How thoroughly <see cref="SkipBad"/> checks (default: a full decode, which reads every image once at
+    /// construction — about the decoding work of one epoch, spread over <see cref="CheckThreads"/>).
+    /// </summary>
     public ImageCheck Check { get; init; } = ImageCheck.Decode;
 
     /// <summary>Threads used by the check (default <see cref="Environment.ProcessorCount"/>).</summary>

@@ -16,9 +16,9 @@ namespace Micar.Data.Loading;
 /// the options and the epoch alone, whatever the number of workers and however the threads are scheduled.
 /// </para>
 /// <para>
-/// Errors: an exception loading a row (e.g. <see cref="Images.ImageDecodeException"/> or
-/// <see cref="FileNotFoundException"/>, both naming the file) is rethrown on the consuming thread, with its
-/// original type and stack, when the batch holding the row is reached. Cancelling the token passed to
+/// Errors: an exception loading a row — <see cref="Images.ImageDecodeException"/> naming the file for a missing,
+/// unreadable or undecodable image — is rethrown on the consuming thread, with its original type and stack,
+/// when the batch holding the row is reached (the earliest failing row of that batch, whatever the timing). Cancelling the token passed to
 /// <see cref="Epoch"/> makes the enumeration throw <see cref="OperationCanceledException"/>. Leaving an epoch
 /// early (<c>break</c>, an exception, disposing the enumerator) stops and joins its workers and frees the
 /// batches prepared in advance; so does disposing the loader.
