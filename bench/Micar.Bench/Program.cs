@@ -15,6 +15,7 @@ try
     return suite switch
     {
         "engine" => EngineBench.Run(threads, outDir),
+        "data" => DataBench.Run(threads, outDir),
         _ => Fail($"unknown suite '{suite}' (available: engine)"),
     };
 }
