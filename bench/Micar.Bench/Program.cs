@@ -16,7 +16,7 @@ try
     {
         "engine" => EngineBench.Run(threads, outDir),
         "data" => DataBench.Run(threads, outDir),
-        _ => Fail($"unknown suite '{suite}' (available: engine)"),
+        _ => Fail($"unknown suite '{suite}' (available: engine, data)"),
     };
 }
 catch (Exception e)

@@ -112,13 +112,20 @@ public static class Trainer
             }
         }
 
+        // Without cached features, images are decoded on background workers, ahead of the training step.
+        using var loader = trainFeatures is null
+            ? new Data.Loading.CaptionLoader(
+                new Data.Loading.CaptionDataset(train.ImagePaths.Zip(train.Reports, (p, r) => new Data.Loading.CaptionRow(p, r)).ToList(),
+                    tokenizer, Data.Loading.ImagePipeline.Of(transform), T, source: train.CsvPath),
+                new Data.Loading.CaptionLoaderOptions { BatchSize = batch, Shuffle = true, Seed = (int)(seed & 0x7FFFFFFF) })
+            : null;
         try
         {
             for (int epoch = startEpoch; epoch <= epochs; epoch++)
             {
                 cancel.ThrowIfCancellationRequested();
                 var sw = Stopwatch.StartNew();
-                var (loss, ce, lb, tokens, load) = TrainEpoch(net, o, train, trainText, trainFeatures, transform, optimizer,
+                var (loss, ce, lb, tokens, load) = TrainEpoch(net, o, train, trainText, trainFeatures, loader, optimizer,
                     dropoutRng, alpha, batch, seed, epoch, epochs, log, cancel);
                 double trainSeconds = sw.Elapsed.TotalSeconds;
                 scheduler.Step();
@@ -261,30 +268,65 @@ public static class Trainer
         return (Tensor.From<long>(ids, rows.Length, T), Tensor.From<long>(mask, rows.Length, T), Tensor.From<long>(labels, rows.Length, T));
     }
 
+    /// <summary>One training batch: rows, image memory source and text tensors.</summary>
+    sealed record StepInput(int[] Rows, Tensor? Images, Tensor Ids, Tensor Mask, Tensor Labels);
+
+    static IEnumerable<StepInput> Batches(TrainOptions o, EncodedBatch text, Tensor? features, Data.Loading.CaptionLoader? loader,
+        int count, int batch, long seed, int epoch, int T, CancellationToken cancel)
+    {
+        if (loader is not null)
+        {
+            foreach (var b in loader.Epoch(epoch, cancel))
+            {
+                using (b)
+                {
+                    var images = o.Blind ? Torch.ZerosLike(b.Images) : b.Images.Alias();
+                    yield return new StepInput(b.RowIndices, images, b.InputIds.Alias(), b.PadMask.Alias(), b.Labels.Alias());
+                }
+            }
+            yield break;
+        }
+        var order = Data.Loading.LoaderSeed.Permutation(count, (int)(seed & 0x7FFFFFFF), epoch);
+        for (int s = 0; s * batch < count; s++)
+        {
+            var rows = order.Skip(s * batch).Take(batch).ToArray();
+            var (ids, mask, labels) = TextBatch(text, rows, T);
+            yield return new StepInput(rows, null, ids, mask, labels);
+        }
+    }
+
     static (double Loss, double Ce, double Lb, long Tokens, double[][] Load) TrainEpoch(CaptionNet net, TrainOptions o, SplitData train,
-        EncodedBatch text, Tensor? features, Data.Images.ImageTransform transform, AdamW optimizer, Generator rng, double alpha,
+        EncodedBatch text, Tensor? features, Data.Loading.CaptionLoader? loader, AdamW optimizer, Generator rng, double alpha,
         int batch, long seed, int epoch, int epochs, Action<string> log, CancellationToken cancel)
     {
         int T = net.Description.TextSeqLen;
         long vocab = net.Description.VocabSize;
-        var order = new NumpyRandomState((uint)((seed + epoch) & 0xFFFFFFFF)).Permutation(train.Count);
         var counter = new RoutingLoadCounter();
         var ctx = new ForwardContext { Training = true, Rng = rng, Trace = counter };
         double lossSum = 0, ceSum = 0, lbSum = 0;
         long tokens = 0;
-        int steps = (train.Count + batch - 1) / batch;
+        int steps = (train.Count + batch - 1) / batch, s = 0, seen = 0;
         var sw = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
-        for (int s = 0; s < steps; s++)
+        using var epochScope = Torch.NewScope();
+        foreach (var input in Batches(o, text, features, loader, train.Count, batch, seed, epoch, T, cancel))
         {
             cancel.ThrowIfCancellationRequested();
             using var scope = Torch.NewScope();
-            var rows = order.Skip(s * batch).Take(batch).ToArray();
-            var (ids, mask, labels) = TextBatch(text, rows, T);
+            var rows = input.Rows;
             optimizer.ZeroGrad();
-            var memory = Memory(net, o, train, rows, features, transform, ctx);
-            var r = net.Decode(ids, memory, mask, ctx);
-            var ce = F.CrossEntropy(r.Logits.Reshape(-1, vocab), labels.Reshape(-1), ignoreIndex: SpecialTokens.PadId);
+            Tensor memory;
+            if (features is not null)
+                memory = net.EncodeTokens(net.Project(features.IndexSelect(0, Tensor.From<long>(rows.Select(r => (long)r).ToArray()))), ctx);
+            else if (o.FreezeVision)
+            {
+                Tensor feats;
+                using (Autograd.NoGrad()) feats = net.VisionFeatures(input.Images!, ForwardContext.Eval);
+                memory = net.EncodeTokens(net.Project(feats), ctx);
+            }
+            else memory = net.EncodeTokens(net.Project(net.VisionFeatures(input.Images!, ctx)), ctx);
+            var r = net.Decode(input.Ids, memory, input.Mask, ctx);
+            var ce = F.CrossEntropy(r.Logits.Reshape(-1, vocab), input.Labels.Reshape(-1), ignoreIndex: SpecialTokens.PadId);
             var loss = alpha == 0 ? ce : ce.Add(r.BalanceLoss.Mul(alpha));
             double lv = loss.Item();
             if (!double.IsFinite(lv))
@@ -295,16 +337,19 @@ public static class Trainer
             lossSum += lv * rows.Length;
             ceSum += ce.Item() * rows.Length;
             lbSum += r.BalanceLoss.Item() * rows.Length;
-            tokens += mask.Sum().Item<long>();
-            if (sw.Elapsed - lastReport > TimeSpan.FromSeconds(5) || s == steps - 1)
+            tokens += input.Mask.Sum().Item<long>();
+            seen += rows.Length;
+            s++;
+            input.Images?.Dispose(); input.Ids.Dispose(); input.Mask.Dispose(); input.Labels.Dispose();
+            if (sw.Elapsed - lastReport > TimeSpan.FromSeconds(5) || s == steps)
             {
                 lastReport = sw.Elapsed;
-                double rate = (s + 1) / sw.Elapsed.TotalSeconds;
-                double eta = (steps - s - 1) / Math.Max(rate, 1e-9);
-                log($"  epoch {epoch}/{epochs}  [{Bar(s + 1, steps)}] {s + 1}/{steps}  loss {lossSum / Math.Max(1, (s + 1) * (double)batch):F4}  {tokens / sw.Elapsed.TotalSeconds:F0} tok/s  ETA {eta:F0} s");
+                double rate = s / sw.Elapsed.TotalSeconds;
+                double eta = (steps - s) / Math.Max(rate, 1e-9);
+                log($"  epoch {epoch}/{epochs}  [{Bar(s, steps)}] {s}/{steps}  loss {lossSum / Math.Max(1, seen):F4}  {tokens / sw.Elapsed.TotalSeconds:F0} tok/s  ETA {eta:F0} s");
             }
         }
-        int n = train.Count;
+        int n = Math.Max(1, seen);
         return (lossSum / n, ceSum / n, lbSum / n, tokens, counter.Fractions());
     }
 
