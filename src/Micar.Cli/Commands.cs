@@ -1,5 +1,13 @@
 using System.CommandLine;
-
+using System.Text.Json;
+using Micar.Data;
+using Micar.Data.Synthetic;
+using Micar.Decoding;
+using Micar.Metrics;
+using Micar.Model;
+using Micar.Spec;
+using Micar.Torch.Serialization;
+using Micar.Training;
 
 namespace Micar.Cli;
 
@@ -11,7 +19,23 @@ static partial class Commands
     public static IEnumerable<Command> All()
     {
         yield return Version();
+        yield return Describe();
+        yield return Synth();
+        yield return Prepare();
+        yield return MetricsCommand();
+        yield return Train();
+        yield return Eval();
+        yield return Caption();
+        yield return Forward();
+        yield return Demo.Command();
     }
+
+    static readonly Option<int?> ThreadsOption = new("--threads") { Description = "libtorch intra-op threads (default: all cores)" };
+
+    /// <summary>Applies --threads (default: every core; libtorch's own default may be lower inside containers).</summary>
+    internal static void SetThreads(ParseResult r) => Torch.Threads = r.GetValue(ThreadsOption) ?? Environment.ProcessorCount;
+
+    static T Need<T>(T? value, string what) where T : class => value ?? throw new UserError($"missing {what}");
 
     static Command Version()
     {
@@ -20,9 +44,238 @@ static partial class Commands
         {
             Console.WriteLine($"micar      {typeof(Commands).Assembly.GetName().Version}");
             Console.WriteLine($"libtorch   {Torch.Version}");
-            Console.WriteLine($"threads    {Torch.Threads}");
+            Console.WriteLine($"threads    {Torch.Threads} (of {Environment.ProcessorCount} cores)");
             var cuda = Torch.CudaIsAvailable ? $"{Torch.CudaDeviceCount} CUDA device(s)" : "none";
             Console.WriteLine($"devices    cpu; cuda: {cuda}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    static ModelSpec LoadSpec(string specOrPath)
+    {
+        try { return Presets.Resolve(specOrPath); }
+        catch (Exception e) when (e is FileNotFoundException or KeyNotFoundException or ArgumentException)
+        {
+            throw new UserError($"--spec '{specOrPath}' is neither a preset ({string.Join(", ", Presets.BaseNames)}, …) nor a readable spec file: {e.Message}");
+        }
+    }
+
+    static Command Describe()
+    {
+        var spec = new Option<string>("--spec") { Description = "preset name or spec file (.json/.yaml)", Required = true };
+        var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
+        var batch = new Option<int>("--batch") { Description = "batch size for shapes and FLOPs", DefaultValueFactory = _ => 1 };
+        var depth = new Option<int>("--depth") { Description = "table depth (levels of nesting shown)", DefaultValueFactory = _ => 3 };
+        var cmd = new Command("describe", "Every block of a spec with output shape, parameters and FLOPs; totals") { spec, json, batch, depth };
+        cmd.SetAction(r =>
+        {
+            var s = LoadSpec(r.GetValue(spec)!);
+            var summary = s.Describe(r.GetValue(batch));
+            Console.WriteLine(r.GetValue(json) ? summary.ToJson() : summary.ToText(r.GetValue(depth)));
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command Synth()
+    {
+        var outDir = new Option<string>("--out") { Description = "output directory", Required = true };
+        var n = new Option<int>("--n") { Description = "number of images", DefaultValueFactory = _ => 2000 };
+        var seed = new Option<int>("--seed") { Description = "seed", DefaultValueFactory = _ => 7 };
+        var size = new Option<int>("--size") { Description = "image side in pixels", DefaultValueFactory = _ => 224 };
+        var cmd = new Command("synth", "Write the synthetic chest-CT dataset (PNG images, train/val/test CSV splits 8:1:1)") { outDir, n, seed, size };
+        cmd.SetAction(r =>
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var summary = SynthDataset.Write(r.GetValue(outDir)!, r.GetValue(n), r.GetValue(seed), r.GetValue(size));
+            Console.WriteLine($"wrote {r.GetValue(n)} images to {r.GetValue(outDir)} in {sw.Elapsed.TotalSeconds:F1} s ({r.GetValue(n) / sw.Elapsed.TotalSeconds:F0} images/s)");
+            Console.WriteLine(JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command Prepare()
+    {
+        var dataset = new Option<string>("--dataset") { Description = "covctr, pgross, mmretinal, roco or iuxray", Required = true };
+        var root = new Option<string>("--root") { Description = "the raw dataset folder", Required = true };
+        var outDir = new Option<string>("--out") { Description = "output folder for train/val/test.csv (default: --root)" };
+        var skipBad = new Option<bool>("--skip-bad") { Description = "leave out rows with missing images or unusable text, and list them" };
+        var cmd = new Command("prepare", "Clean and split a raw dataset exactly as the official preprocessors do") { dataset, root, outDir, skipBad };
+        cmd.SetAction(r =>
+        {
+            var res = Data.Prepare.Run(r.GetValue(dataset)!, r.GetValue(root)!, r.GetValue(outDir) ?? r.GetValue(root)!, r.GetValue(skipBad));
+            Console.WriteLine($"{res.Dataset}: train {res.Train}, val {res.Val}, test {res.Test} → {res.OutDir}");
+            if (res.Dropped.Count > 0) Console.WriteLine($"dropped by the official cleaning: {res.Dropped.Count}");
+            if (res.Skipped.Count > 0)
+            {
+                Console.WriteLine($"skipped (--skip-bad): {res.Skipped.Count}");
+                foreach (var s in res.Skipped.Take(20)) Console.WriteLine($"  {s}");
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command MetricsCommand()
+    {
+        var pairs = new Option<string>("--pairs") { Description = "TSV file: prediction TAB reference per line", Required = true };
+        var cmd = new Command("metrics", "Score prediction/reference pairs: jury BLEU/METEOR/ROUGE-L and coco BLEU/ROUGE-L/CIDEr-D (JSON)") { pairs };
+        cmd.SetAction(r =>
+        {
+            var path = r.GetValue(pairs)!;
+            if (!File.Exists(path)) throw new UserError($"--pairs file '{path}' does not exist");
+            Console.WriteLine(MetricReport.FromTsv(path).ToJson());
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command Train()
+    {
+        var spec = new Option<string>("--spec") { Description = "preset name or spec file", Required = true };
+        var data = new Option<string>("--data") { Description = "dataset folder (train.csv, val.csv, test.csv)", Required = true };
+        var outDir = new Option<string>("--out") { Description = "run folder", Required = true };
+        var epochs = new Option<int?>("--epochs") { Description = "override the spec's epochs" };
+        var batch = new Option<int?>("--batch-size") { Description = "override the spec's batch size" };
+        var seed = new Option<long?>("--seed") { Description = "override the spec's seed" };
+        var resume = new Option<bool>("--resume") { Description = "continue from the run's last epoch" };
+        var freeze = new Option<bool>("--freeze-vision") { Description = "freeze the vision encoder (ResNet + MSVE)" };
+        var cache = new Option<bool>("--cache-features") { Description = "with --freeze-vision: compute image tokens once" };
+        var clip = new Option<double?>("--grad-clip") { Description = "clip the global gradient norm" };
+        var blind = new Option<bool>("--blind") { Description = "zero every image (text-only baseline)" };
+        var maxRows = new Option<int?>("--max-train-rows") { Description = "use at most this many training rows" };
+        var valBeam = new Option<int?>("--val-beam") { Description = "beam width for validation decoding (default: spec)" };
+        var cmd = new Command("train", "Train a spec on a dataset with the official recipe")
+            { spec, data, outDir, epochs, batch, seed, resume, freeze, cache, clip, blind, maxRows, valBeam, ThreadsOption };
+        cmd.SetAction((r, ct) =>
+        {
+            SetThreads(r);
+            var dataDir = r.GetValue(data)!;
+            if (!Directory.Exists(dataDir)) throw new UserError($"--data folder '{dataDir}' does not exist");
+            var result = Trainer.Run(new TrainOptions
+            {
+                Spec = LoadSpec(r.GetValue(spec)!), DataDir = dataDir, RunDir = r.GetValue(outDir)!,
+                Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), Seed = r.GetValue(seed), Resume = r.GetValue(resume),
+                FreezeVision = r.GetValue(freeze), CacheFeatures = r.GetValue(cache), GradClip = r.GetValue(clip),
+                Blind = r.GetValue(blind), MaxTrainRows = r.GetValue(maxRows), ValidationBeam = r.GetValue(valBeam),
+            }, ct);
+            Console.WriteLine($"best score {result.BestScore:F4} at epoch {result.BestEpoch}; checkpoint {Path.Combine(result.RunDir, Trainer.BestDir)}");
+            return Task.FromResult(0);
+        });
+        return cmd;
+    }
+
+    internal static Checkpoint.Loaded LoadRun(string run)
+    {
+        var dir = Directory.Exists(Path.Combine(run, Trainer.BestDir)) ? Path.Combine(run, Trainer.BestDir) : run;
+        if (!File.Exists(Path.Combine(dir, Checkpoint.WeightsFile)))
+            throw new UserError($"'{run}' is neither a run folder (with best/) nor a checkpoint folder (with {Checkpoint.WeightsFile})");
+        return Checkpoint.Load(dir);
+    }
+
+    static Command Eval()
+    {
+        var run = new Option<string>("--run") { Description = "run folder (uses its best checkpoint) or checkpoint folder", Required = true };
+        var data = new Option<string?>("--data") { Description = "dataset folder (default: the one the run was trained on)" };
+        var split = new Option<string>("--split") { Description = "train, val or test", DefaultValueFactory = _ => "test" };
+        var beam = new Option<int?>("--beam") { Description = "beam width (default: spec)" };
+        var outDir = new Option<string?>("--out") { Description = "output folder (default: RUN/eval)" };
+        var cmd = new Command("eval", "Generate reports for a split and score them; writes <split>_reports.csv and <split>_metrics.json")
+            { run, data, split, beam, outDir, ThreadsOption };
+        cmd.SetAction(r =>
+        {
+            SetThreads(r);
+            var runDir = r.GetValue(run)!;
+            var ckpt = LoadRun(runDir);
+            var dataDir = r.GetValue(data) ?? TrainedDataDir(runDir) ?? throw new UserError("--data is required (the run does not record its dataset)");
+            var res = Evaluator.Run(ckpt, dataDir, r.GetValue(split)!, new DecodeOptions { BeamWidth = r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth });
+            var (csv, json) = Evaluator.Write(res, r.GetValue(outDir) ?? Path.Combine(runDir, "eval"));
+            Console.WriteLine(JsonSerializer.Serialize(res.Scores, new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine($"reports: {csv}\nmetrics: {json}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    internal static string? TrainedDataDir(string runDir)
+    {
+        var path = Path.Combine(runDir, "train_options.json");
+        if (!File.Exists(path)) return null;
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.TryGetProperty("DataDir", out var d) ? d.GetString() : null;
+    }
+
+    static Command Caption()
+    {
+        var run = new Option<string>("--run") { Description = "run folder or checkpoint folder", Required = true };
+        var images = new Argument<string[]>("images") { Description = "PNG or JPEG files", Arity = ArgumentArity.OneOrMore };
+        var beam = new Option<int?>("--beam") { Description = "beam width (default: spec)" };
+        var greedy = new Option<bool>("--greedy") { Description = "greedy decoding (beam width 1)" };
+        var penalty = new Option<double>("--length-penalty") { Description = "GNMT length penalty α", DefaultValueFactory = _ => 0 };
+        var cmd = new Command("caption", "Generate a report for each image") { run, images, beam, greedy, penalty, ThreadsOption };
+        cmd.SetAction(r =>
+        {
+            SetThreads(r);
+            var ckpt = LoadRun(r.GetValue(run)!);
+            var paths = r.GetValue(images)!;
+            foreach (var p in paths) if (!File.Exists(p)) throw new UserError($"image '{p}' does not exist");
+            var width = r.GetValue(greedy) ? 1 : r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth;
+            var net = ckpt.Net();
+            var tokenizer = new Tokenizer(ckpt.Vocab);
+            using var scope = Torch.NewScope();
+            var tensor = ImageBatcher.Load(paths, ImageBatcher.TransformFor(ckpt.Spec.Vision.ImageSize));
+            var hyps = ReportDecoder.Generate(net, tensor, new DecodeOptions { BeamWidth = width, LengthPenalty = r.GetValue(penalty) });
+            for (int i = 0; i < paths.Length; i++) Console.WriteLine($"{paths[i]}\t{tokenizer.Decode(hyps[i].Tokens)}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command Forward()
+    {
+        var spec = new Option<string?>("--spec") { Description = "preset or spec file (default: the checkpoint's spec)" };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "checkpoint folder, or an official model_snapshot.pth (needs --spec)", Required = true };
+        var inputs = new Option<string>("--inputs") { Description = "safetensors with image [b,3,H,W] f32, tokens [b,s] i64, optional pad_mask [b,s]", Required = true };
+        var output = new Option<string>("--out") { Description = "output safetensors (logits, balance_loss)", Required = true };
+        var trace = new Option<bool>("--trace") { Description = "also write attention maps and routing decisions" };
+        var cmd = new Command("forward", "Eval-mode forward pass on preprocessed inputs (to compare a converted checkpoint with PyTorch)")
+            { spec, checkpoint, inputs, output, trace, ThreadsOption };
+        cmd.SetAction(r =>
+        {
+            SetThreads(r);
+            var ckptPath = r.GetValue(checkpoint)!;
+            Micar.Layers.CaptionModel model;
+            ParamStore store;
+            if (File.Exists(ckptPath))
+            {
+                var s = LoadSpec(Need(r.GetValue(spec), "--spec (a .pth file carries no spec)"));
+                model = s.Compile();
+                store = Checkpoint.ImportPth(model, ckptPath);
+            }
+            else
+            {
+                var loaded = Checkpoint.Load(ckptPath);
+                model = r.GetValue(spec) is { } sp ? LoadSpec(sp).Compile() : loaded.Model;
+                store = loaded.Params;
+            }
+            var inPath = r.GetValue(inputs)!;
+            if (!File.Exists(inPath)) throw new UserError($"--inputs file '{inPath}' does not exist");
+            var data = SafetensorsFile.Load(inPath);
+            foreach (var k in new[] { "image", "tokens" })
+                if (!data.ContainsKey(k)) throw new UserError($"{inPath} lacks the tensor '{k}'");
+            using var scope = Torch.NewScope();
+            using var recorder = r.GetValue(trace) ? new TraceRecorder() : null;
+            var ctx = ForwardContext.Eval with { Trace = recorder };
+            using var noGrad = Micar.Torch.Autograd.NoGrad();
+            var res = new CaptionNet(model, store).Forward(data["image"].ToTensor(), data["tokens"].ToTensor(),
+                data.TryGetValue("pad_mask", out var pm) ? pm.ToTensor() : null, ctx);
+            var outputs = new List<(string, Micar.Torch.Tensor)> { ("logits", res.Logits), ("balance_loss", res.BalanceLoss) };
+            if (recorder is not null)
+                outputs.AddRange(recorder.Items.Select((it, i) => ($"trace.{it.Path}.{it.Kind}", it.Value)).GroupBy(t => t.Item1).Select(g => g.First()));
+            TensorDataConversions.SaveSafetensors(r.GetValue(output)!, outputs);
+            Console.WriteLine($"logits [{string.Join(", ", res.Logits.Shape)}], balance_loss {res.BalanceLoss.Item():G6} → {r.GetValue(output)}");
             return 0;
         });
         return cmd;

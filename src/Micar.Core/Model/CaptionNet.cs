@@ -65,21 +65,32 @@ public sealed class CaptionNet
     static B.MdlaConfig Config(Mdla m) => new(m.Heads, m.QkNopeDim, m.QkRopeDim,
         m.Scale == AttentionScale.Latent ? Math.Sqrt(m.LatentDim) : Math.Sqrt(m.QkNopeDim + m.QkRopeDim), m.AttentionDropout);
 
+    /// <summary>Image tokens of the vision encoder (MSVE, or the pooled last stage without it): [b, N, d_v].</summary>
+    public Tensor VisionFeatures(Tensor image, ForwardContext ctx)
+    {
+        using var scope = Torch.NewScope();
+        var vision = Description.Vision;
+        if (vision.GridHeight != vision.GridWidth)
+            throw new NotSupportedException($"non-square vision grids ({vision.GridHeight}×{vision.GridWidth}) are not implemented");
+        var vp = Params.View("vis_enc");
+        var c = B.ResNet.Forward(vp, image, vision.Backbone.Depth, B.ResNetNaming.Official, ctx);
+        var tokens = vision.MultiScale ? B.Msve.Forward(vp, c, vision.GridHeight, ctx).Tokens : B.Msve.Pool(c[3], vision.GridHeight);
+        return tokens.MoveToOuterScope();
+    }
+
+    /// <summary>The projection <c>proj</c> (RMSNorm d_v, Linear d_v→d): [b, N, d_v] → [b, N, d].</summary>
+    public Tensor Project(Tensor features)
+    {
+        using var scope = Torch.NewScope();
+        var p = Params.View("proj");
+        return F.Linear(B.RmsNorm.Forward(features, p["0.weight"]), p["1.weight"], p["1.bias"]).MoveToOuterScope();
+    }
+
     /// <summary>Image tokens after the vision encoder and the projection: [b, N, d].</summary>
     public Tensor VisualTokens(Tensor image, ForwardContext ctx)
     {
         using var scope = Torch.NewScope();
-        var vision = Description.Vision;
-        var vp = Params.View("vis_enc");
-        var c = B.ResNet.Forward(vp, image, vision.Backbone.Depth, B.ResNetNaming.Official, ctx);
-        var tokens = vision.MultiScale
-            ? B.Msve.Forward(vp, c, vision.GridHeight, ctx).Tokens
-            : B.Msve.Pool(c[3], vision.GridHeight);
-        if (vision.GridHeight != vision.GridWidth && vision.MultiScale)
-            throw new NotSupportedException($"non-square MSVE grids ({vision.GridHeight}×{vision.GridWidth}) are not implemented");
-        var p = Params.View("proj");
-        var projected = F.Linear(B.RmsNorm.Forward(tokens, p["0.weight"]), p["1.weight"], p["1.bias"]);
-        return projected.MoveToOuterScope();
+        return Project(VisionFeatures(image, ctx)).MoveToOuterScope();
     }
 
     /// <summary>The latent encoder over projected image tokens (identity without one): [b, N, d].</summary>

@@ -10,6 +10,8 @@ public sealed record ForwardContext
     public bool Training { get; init; }
     /// <summary>Generator for dropout masks (null: libtorch's default generator).</summary>
     public Generator? Rng { get; init; }
+    /// <summary>Momentum of batch-norm running statistics in training mode (PyTorch's default 0.1).</summary>
+    public double BatchNormMomentum { get; init; } = 0.1;
     /// <summary>Receives what blocks saw (null: nothing is recorded).</summary>
     public ITraceSink? Trace { get; init; }
 

@@ -34,9 +34,17 @@ internal static unsafe class NativeMethods
     /// <summary>Forces the static constructor (resolver registration) before the first call.</summary>
     public static void EnsureLoaded() { }
 
+    [DllImport("libc", EntryPoint = "setenv")]
+    static extern int SetEnv(string name, string value, int overwrite);
+
     static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
     {
         if (name != Lib) return IntPtr.Zero;
+        // OpenMP threads that spin while waiting make every op crawl when the machine has more runnable threads
+        // than cores (parallel tests, data-loading workers, other processes). Sleep instead, unless the user chose.
+        // Must happen before libtorch (and libgomp, which reads it once) is loaded; .NET's own
+        // Environment.SetEnvironmentVariable does not reach the native environment on Unix.
+        if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null) SetEnv("OMP_WAIT_POLICY", "PASSIVE", 0);
         var explicitPath = Environment.GetEnvironmentVariable("MICAR_NATIVE_LIB");
         if (!string.IsNullOrEmpty(explicitPath))
         {

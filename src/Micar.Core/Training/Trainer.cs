@@ -1,0 +1,333 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Micar.Data;
+using Micar.Decoding;
+using Micar.Layers;
+using Micar.Metrics;
+using Micar.Model;
+using Micar.Spec;
+using Micar.Torch;
+using Micar.Torch.Optim;
+
+namespace Micar.Training;
+
+using Torch = Micar.Torch.Torch;
+
+/// <summary>The result of a training run.</summary>
+public sealed record TrainResult(string RunDir, int Epochs, double BestScore, int BestEpoch, IReadOnlyList<EpochRecord> History);
+
+/// <summary>Raised when the loss stops being finite.</summary>
+public sealed class TrainingDivergedException(string message) : Exception(message);
+
+/// <summary>
+/// The official training recipe: AdamW (amsgrad) with two learning-rate groups (vision encoder vs the rest),
+/// decoupled weight decay, StepLR stepped per epoch, loss = cross-entropy ignoring padding + α·balance value,
+/// validation each epoch with the official monitored score and early stopping with patience. Seeded and
+/// deterministic on CPU; a checkpoint each epoch (written atomically) lets <c>--resume</c> continue exactly.
+/// </summary>
+public static class Trainer
+{
+    /// <summary>Folder (inside the run) of the best snapshot.</summary>
+    public const string BestDir = "best";
+    /// <summary>Folder (inside the run) of the last epoch's full state.</summary>
+    public const string LastDir = "last";
+    /// <summary>The per-epoch log (JSON lines).</summary>
+    public const string LogFile = "metrics.jsonl";
+
+    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>Trains according to <paramref name="o"/>.</summary>
+    public static TrainResult Run(TrainOptions o, CancellationToken cancel = default)
+    {
+        var log = o.Log ?? (s => Console.Error.WriteLine(s));
+        var spec = o.Spec;
+        var tr = spec.Training;
+        int epochs = o.Epochs ?? tr.Epochs;
+        int batch = o.BatchSize ?? tr.BatchSize;
+        long seed = o.Seed ?? tr.Seed;
+        int patience = o.Patience ?? tr.Patience;
+        Directory.CreateDirectory(o.RunDir);
+
+        var train = SplitData.Load(o.DataDir, "train");
+        var val = SplitData.Load(o.DataDir, "val");
+        if (o.MaxTrainRows is { } mt) train = train.Take(mt);
+        if (o.MaxValRows is { } mv) val = val.Take(mv);
+
+        var vocab = ResolveVocabulary(ref spec, train);
+        var model = spec.Compile();
+        int T = model.TextSeqLen;
+        var tokenizer = new Tokenizer(vocab);
+        var trainText = tokenizer.EncodeBatch(train.Reports, T);
+        var valText = tokenizer.EncodeBatch(val.Reports, T);
+        var valRefs = val.Reports.Select(r => tokenizer.ReferenceText(r, T)).ToArray();
+        var transform = ImageBatcher.TransformFor(spec.Vision.ImageSize);
+        bool synthetic = File.Exists(Path.Combine(o.DataDir, "dataset.json"));
+
+        Torch.ManualSeed((ulong)seed);
+        using var store = ParamInit.Create(model, new Generator((ulong)seed));
+        if (spec.Vision.PretrainedWeights is { } weights)
+            log($"loaded {Checkpoint.LoadTorchvisionBackbone(store, weights)} backbone tensors from {weights}");
+        var net = new CaptionNet(model, store);
+
+        if (o.FreezeVision)
+            foreach (var k in store.Keys.Where(k => k.StartsWith("vis_enc.")))
+                if (store.IsTrainable(k)) store[k].RequiresGrad = false;
+        var visionParams = store.Trainable().Where(p => p.Key.StartsWith("vis_enc.") && !o.FreezeVision).Select(p => p.Value).ToList();
+        var otherParams = store.Trainable().Where(p => !p.Key.StartsWith("vis_enc.")).Select(p => p.Value).ToList();
+        var groups = new List<ParamGroup>();
+        if (visionParams.Count > 0) groups.Add(new ParamGroup(visionParams, tr.VisionLr, name: "vision"));
+        groups.Add(new ParamGroup(otherParams, tr.Lr, name: "rest"));
+        using var optimizer = new AdamW(groups, weightDecay: tr.WeightDecay, amsgrad: true);
+        var scheduler = new StepLR(optimizer, Math.Max(1, epochs / 2), tr.Gamma);
+        using var dropoutRng = new Generator((ulong)seed + 1);
+        double alpha = spec.Moe.Enabled ? spec.Moe.BalanceLossWeight : 0;
+
+        int startEpoch = 1;
+        double best = double.NegativeInfinity;
+        int bestEpoch = 0, plateau = 0;
+        var history = new List<EpochRecord>();
+        var lastDir = Path.Combine(o.RunDir, LastDir);
+        if (o.Resume && Directory.Exists(lastDir))
+        {
+            var state = TrainerState.Load(lastDir, store, optimizer, scheduler, dropoutRng);
+            (startEpoch, best, bestEpoch, plateau) = (state.Epoch + 1, state.Best, state.BestEpoch, state.Plateau);
+            history.AddRange(ReadHistory(o.RunDir).Where(h => h.Epoch <= state.Epoch));
+            log($"resuming after epoch {state.Epoch} (best score {best:F4} at epoch {bestEpoch})");
+        }
+        else if (o.Resume) log($"nothing to resume in {o.RunDir}: starting from scratch");
+        if (startEpoch == 1) File.WriteAllText(Path.Combine(o.RunDir, LogFile), "");
+        SaveRunFiles(o, spec, vocab);
+
+        // Frozen vision encoder: calibrate batch-norm statistics on training images, then (optionally) cache tokens.
+        Tensor? trainFeatures = null, valFeatures = null;
+        if (o.FreezeVision)
+        {
+            if (startEpoch == 1 && !o.Blind) CalibrateBatchNorm(net, train, transform, log);
+            if (o.CacheFeatures)
+            {
+                var sw = Stopwatch.StartNew();
+                trainFeatures = ComputeFeatures(net, train, transform, o.Blind);
+                valFeatures = ComputeFeatures(net, val, transform, o.Blind);
+                log($"cached image features of {train.Count + val.Count} images in {sw.Elapsed.TotalSeconds:F1} s");
+            }
+        }
+
+        try
+        {
+            for (int epoch = startEpoch; epoch <= epochs; epoch++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                var sw = Stopwatch.StartNew();
+                var (loss, ce, lb, tokens, load) = TrainEpoch(net, o, train, trainText, trainFeatures, transform, optimizer,
+                    dropoutRng, alpha, batch, seed, epoch, epochs, log, cancel);
+                double trainSeconds = sw.Elapsed.TotalSeconds;
+                scheduler.Step();
+                var (valLoss, scores) = Validate(net, o, val, valText, valRefs, valFeatures, transform, tokenizer, alpha, batch,
+                    o.ValidationBeam ?? tr.BeamWidth, synthetic);
+                double score = scores["score"];
+                bool isBest = score >= best;
+                if (isBest) { best = score; bestEpoch = epoch; plateau = 0; Checkpoint.Save(Path.Combine(o.RunDir, BestDir), spec, store, vocab); }
+                else plateau++;
+                var record = new EpochRecord
+                {
+                    Epoch = epoch, TrainLoss = loss, TrainCe = ce, TrainBalance = lb, ValLoss = valLoss, Val = scores,
+                    Lr = scheduler.LearningRates, ExpertLoad = load, TokensPerSecond = tokens / trainSeconds,
+                    Seconds = sw.Elapsed.TotalSeconds, Best = isBest,
+                };
+                history.Add(record);
+                AppendLine(Path.Combine(o.RunDir, LogFile), JsonSerializer.Serialize(record, Json));
+                TrainerState.Save(lastDir, new TrainerState.Info(epoch, best, bestEpoch, plateau), spec, store, vocab, optimizer, scheduler, dropoutRng);
+                log($"epoch {epoch}/{epochs}  loss {loss:F4}  val loss {valLoss:F4}  BLEU-4 {scores["bleu4"]:F4}  score {score:F4}" +
+                    (scores.TryGetValue("finding_f1", out var f1) ? $"  finding F1 {f1:F3}" : "") +
+                    $"  {record.TokensPerSecond:F0} tok/s  {record.Seconds:F1} s{(isBest ? "  *best*" : "")}");
+                if (plateau >= patience) { log($"early stop: no improvement for {patience} epochs"); break; }
+                if (o.StopAfterEpochs is { } stop && epoch - startEpoch + 1 >= stop) break;
+            }
+        }
+        finally
+        {
+            trainFeatures?.Dispose();
+            valFeatures?.Dispose();
+        }
+        return new TrainResult(o.RunDir, history.Count, best, bestEpoch, history);
+    }
+
+    static Vocabulary ResolveVocabulary(ref ModelSpec spec, SplitData train)
+    {
+        if (spec.Vocab.Dataset is { } ds)
+        {
+            var released = Vocabulary.LoadReleased(ds);
+            if (spec.Vocab.Size is { } n && n != released.Count)
+                throw new InvalidDataException($"spec vocab.size {n} differs from the released '{ds}' vocabulary ({released.Count} tokens)");
+            return released;
+        }
+        var built = Vocabulary.Build(train.Reports, spec.Vocab.MinFrequency);
+        if (spec.Vocab.Size is { } size && size != built.Count)
+            throw new InvalidDataException($"spec vocab.size {size} differs from the vocabulary built from {train.CsvPath} ({built.Count} tokens with frequency ≥ {spec.Vocab.MinFrequency})");
+        spec = spec with { Vocab = spec.Vocab with { Size = built.Count } };
+        return built;
+    }
+
+    static void SaveRunFiles(TrainOptions o, ModelSpec spec, Vocabulary vocab)
+    {
+        SpecSerializer.Save(spec, Path.Combine(o.RunDir, "spec.json"));
+        vocab.Save(Path.Combine(o.RunDir, "vocab"));
+        var args = new { o.DataDir, o.Epochs, o.BatchSize, o.Seed, o.FreezeVision, o.CacheFeatures, o.GradClip, o.Blind, o.MaxTrainRows, o.MaxValRows, o.ValidationBeam };
+        File.WriteAllText(Path.Combine(o.RunDir, "train_options.json"), JsonSerializer.Serialize(args, new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>Reads the epoch log of a run.</summary>
+    public static List<EpochRecord> ReadHistory(string runDir)
+    {
+        var path = Path.Combine(runDir, LogFile);
+        if (!File.Exists(path)) return [];
+        return File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<EpochRecord>(l, Json)!).ToList();
+    }
+
+    static void AppendLine(string path, string line)
+    {
+        using var f = new FileStream(path, FileMode.Append, FileAccess.Write);
+        using var w = new StreamWriter(f);
+        w.WriteLine(line);
+        w.Flush();
+        f.Flush(flushToDisk: true);
+    }
+
+    static void CalibrateBatchNorm(CaptionNet net, SplitData train, Data.Images.ImageTransform transform, Action<string> log)
+    {
+        using var noGrad = Autograd.NoGrad();
+        int n = Math.Min(train.Count, 256), bs = 32, k = 0;
+        for (int start = 0; start < n; start += bs, k++)
+        {
+            using var scope = Torch.NewScope();
+            var images = ImageBatcher.Load(train.ImagePaths[start..Math.Min(n, start + bs)], transform);
+            // Momentum 1/(k+1) makes the running statistics the plain average over the calibration batches.
+            net.VisionFeatures(images, new ForwardContext { Training = true, BatchNormMomentum = 1.0 / (k + 1) });
+        }
+        log($"calibrated vision batch-norm statistics on {n} training images");
+    }
+
+    static Tensor ComputeFeatures(CaptionNet net, SplitData split, Data.Images.ImageTransform transform, bool blind)
+    {
+        using var noGrad = Autograd.NoGrad();
+        var parts = new List<Tensor>();
+        using (var scope = Torch.NewScope())
+        {
+            for (int start = 0; start < split.Count; start += 32)
+            {
+                var images = ImageBatcher.Load(split.ImagePaths[start..Math.Min(split.Count, start + 32)], transform, blind);
+                parts.Add(net.VisionFeatures(images, ForwardContext.Eval));
+            }
+            return Torch.Cat(parts.ToArray(), 0).DetachFromScope();
+        }
+    }
+
+    /// <summary>Image memory for rows: from cached features or by running the (possibly frozen) vision encoder.</summary>
+    static Tensor Memory(CaptionNet net, TrainOptions o, SplitData split, int[] rows, Tensor? features,
+        Data.Images.ImageTransform transform, ForwardContext ctx)
+    {
+        Tensor feats;
+        if (features is not null) feats = features.IndexSelect(0, Tensor.From<long>(rows.Select(r => (long)r).ToArray()));
+        else
+        {
+            var images = ImageBatcher.Load(rows.Select(r => split.ImagePaths[r]).ToArray(), transform, o.Blind);
+            if (o.FreezeVision)
+            {
+                using var noGrad = Autograd.NoGrad();
+                feats = net.VisionFeatures(images, ForwardContext.Eval);
+            }
+            else feats = net.VisionFeatures(images, ctx);
+        }
+        return net.EncodeTokens(net.Project(feats), ctx);
+    }
+
+    static (Tensor Ids, Tensor Mask, Tensor Labels) TextBatch(EncodedBatch text, int[] rows, int T)
+    {
+        var ids = new long[rows.Length * T];
+        var mask = new long[rows.Length * T];
+        var labels = new long[rows.Length * T];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            Array.Copy(text.InputIds, rows[i] * T, ids, i * T, T);
+            Array.Copy(text.PadMask, rows[i] * T, mask, i * T, T);
+            Array.Copy(text.LabelIds, rows[i] * T, labels, i * T, T);
+        }
+        return (Tensor.From<long>(ids, rows.Length, T), Tensor.From<long>(mask, rows.Length, T), Tensor.From<long>(labels, rows.Length, T));
+    }
+
+    static (double Loss, double Ce, double Lb, long Tokens, double[][] Load) TrainEpoch(CaptionNet net, TrainOptions o, SplitData train,
+        EncodedBatch text, Tensor? features, Data.Images.ImageTransform transform, AdamW optimizer, Generator rng, double alpha,
+        int batch, long seed, int epoch, int epochs, Action<string> log, CancellationToken cancel)
+    {
+        int T = net.Description.TextSeqLen;
+        long vocab = net.Description.VocabSize;
+        var order = new NumpyRandomState((uint)((seed + epoch) & 0xFFFFFFFF)).Permutation(train.Count);
+        var counter = new RoutingLoadCounter();
+        var ctx = new ForwardContext { Training = true, Rng = rng, Trace = counter };
+        double lossSum = 0, ceSum = 0, lbSum = 0;
+        long tokens = 0;
+        int steps = (train.Count + batch - 1) / batch;
+        var sw = Stopwatch.StartNew();
+        var lastReport = TimeSpan.Zero;
+        for (int s = 0; s < steps; s++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            using var scope = Torch.NewScope();
+            var rows = order.Skip(s * batch).Take(batch).ToArray();
+            var (ids, mask, labels) = TextBatch(text, rows, T);
+            optimizer.ZeroGrad();
+            var memory = Memory(net, o, train, rows, features, transform, ctx);
+            var r = net.Decode(ids, memory, mask, ctx);
+            var ce = F.CrossEntropy(r.Logits.Reshape(-1, vocab), labels.Reshape(-1), ignoreIndex: SpecialTokens.PadId);
+            var loss = alpha == 0 ? ce : ce.Add(r.BalanceLoss.Mul(alpha));
+            double lv = loss.Item();
+            if (!double.IsFinite(lv))
+                throw new TrainingDivergedException($"the training loss became {lv} at epoch {epoch}, step {s + 1} (rows {string.Join(",", rows.Take(4))}…); lower the learning rate or enable --grad-clip");
+            loss.Backward();
+            if (o.GradClip is { } clip) GradClip.ClipGradNorm(optimizer.Parameters, clip);
+            optimizer.Step();
+            lossSum += lv * rows.Length;
+            ceSum += ce.Item() * rows.Length;
+            lbSum += r.BalanceLoss.Item() * rows.Length;
+            tokens += mask.Sum().Item<long>();
+            if (sw.Elapsed - lastReport > TimeSpan.FromSeconds(5) || s == steps - 1)
+            {
+                lastReport = sw.Elapsed;
+                double rate = (s + 1) / sw.Elapsed.TotalSeconds;
+                double eta = (steps - s - 1) / Math.Max(rate, 1e-9);
+                log($"  epoch {epoch}/{epochs}  [{Bar(s + 1, steps)}] {s + 1}/{steps}  loss {lossSum / Math.Max(1, (s + 1) * (double)batch):F4}  {tokens / sw.Elapsed.TotalSeconds:F0} tok/s  ETA {eta:F0} s");
+            }
+        }
+        int n = train.Count;
+        return (lossSum / n, ceSum / n, lbSum / n, tokens, counter.Fractions());
+    }
+
+    static string Bar(int done, int total)
+    {
+        int w = 20, filled = (int)Math.Round(w * (double)done / total);
+        return new string('#', filled) + new string('.', w - filled);
+    }
+
+    static (double Loss, Dictionary<string, double> Scores) Validate(CaptionNet net, TrainOptions o, SplitData val, EncodedBatch text,
+        string[] refs, Tensor? features, Data.Images.ImageTransform transform, Tokenizer tokenizer, double alpha, int batch, int beam, bool synthetic)
+    {
+        using var noGrad = Autograd.NoGrad();
+        int T = net.Description.TextSeqLen;
+        long vocab = net.Description.VocabSize;
+        double lossSum = 0;
+        var preds = new string[val.Count];
+        for (int start = 0; start < val.Count; start += batch)
+        {
+            using var scope = Torch.NewScope();
+            var rows = Enumerable.Range(start, Math.Min(batch, val.Count - start)).ToArray();
+            var (ids, mask, labels) = TextBatch(text, rows, T);
+            var memory = Memory(net, o, val, rows, features, transform, ForwardContext.Eval);
+            var r = net.Decode(ids, memory, mask, ForwardContext.Eval);
+            var ce = F.CrossEntropy(r.Logits.Reshape(-1, vocab), labels.Reshape(-1), ignoreIndex: SpecialTokens.PadId);
+            lossSum += (alpha == 0 ? ce.Item() : ce.Item() + alpha * r.BalanceLoss.Item()) * rows.Length;
+            var hyps = ReportDecoder.GenerateFromMemory(net, memory, new DecodeOptions { BeamWidth = beam });
+            for (int i = 0; i < rows.Length; i++) preds[rows[i]] = tokenizer.Decode(hyps[i].Tokens);
+        }
+        return (lossSum / val.Count, Scoring.Score(preds, refs, synthetic));
+    }
+}

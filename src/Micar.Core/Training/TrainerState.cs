@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Micar.Data;
+using Micar.Model;
+using Micar.Spec;
+using Micar.Torch;
+using Micar.Torch.Optim;
+using Micar.Torch.Serialization;
+
+namespace Micar.Training;
+
+using Torch = Micar.Torch.Torch;
+
+/// <summary>The full state of a run after an epoch (model, optimizer, scheduler, dropout RNG, counters), written as a
+/// checkpoint directory plus <c>optimizer.safetensors</c> and <c>trainer.json</c>; replaced atomically (write a new
+/// directory, then swap).</summary>
+public static class TrainerState
+{
+    /// <summary>Epoch counters.</summary>
+    public sealed record Info(int Epoch, double Best, int BestEpoch, int Plateau);
+
+    sealed record Doc(int Epoch, double Best, int BestEpoch, int Plateau, int SchedulerLastEpoch, double[] Lr, Dictionary<string, double> Scalars);
+
+    /// <summary>Writes the state into <paramref name="dir"/> (atomically replacing it).</summary>
+    public static void Save(string dir, Info info, ModelSpec spec, ParamStore store, Vocabulary vocab, Optimizer optimizer, StepLR scheduler, Generator rng)
+    {
+        var tmp = dir + ".tmp";
+        if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
+        Checkpoint.Save(tmp, spec, store, vocab);
+        var (tensors, scalars) = optimizer.StateDict();
+        using (var scope = Torch.NewScope())
+        {
+            var entries = tensors.Select(kv => (kv.Key, kv.Value)).Append(("rng.dropout", rng.GetState())).ToList();
+            TensorDataConversions.SaveSafetensors(Path.Combine(tmp, "optimizer.safetensors"), entries);
+        }
+        var doc = new Doc(info.Epoch, double.IsNegativeInfinity(info.Best) ? -1 : info.Best, info.BestEpoch, info.Plateau,
+            scheduler.LastEpoch, scheduler.LearningRates, scalars);
+        File.WriteAllText(Path.Combine(tmp, "trainer.json"), JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
+        var old = dir + ".old";
+        if (Directory.Exists(old)) Directory.Delete(old, true);
+        if (Directory.Exists(dir)) Directory.Move(dir, old);
+        Directory.Move(tmp, dir);
+        if (Directory.Exists(old)) Directory.Delete(old, true);
+    }
+
+    /// <summary>Restores a state written by <see cref="Save"/> into live objects.</summary>
+    public static Info Load(string dir, ParamStore store, Optimizer optimizer, StepLR scheduler, Generator rng)
+    {
+        var jsonPath = Path.Combine(dir, "trainer.json");
+        if (!File.Exists(jsonPath)) throw new FileNotFoundException($"run state '{dir}' lacks trainer.json (the run was not saved by micar train)", jsonPath);
+        var doc = JsonSerializer.Deserialize<Doc>(File.ReadAllText(jsonPath))
+            ?? throw new InvalidDataException($"{jsonPath} is empty");
+        var weights = SafetensorsFile.Load(Path.Combine(dir, Checkpoint.WeightsFile));
+        using var noGrad = Autograd.NoGrad();
+        foreach (var key in store.Keys)
+        {
+            if (!weights.TryGetValue(key, out var data)) throw new KeyNotFoundException($"{dir}/{Checkpoint.WeightsFile} lacks '{key}'");
+            using var scope = Torch.NewScope();
+            store[key].Copy_(data.ToTensor());
+        }
+        var opt = SafetensorsFile.Load(Path.Combine(dir, "optimizer.safetensors"));
+        using (var scope = Torch.NewScope())
+        {
+            var tensors = opt.Where(kv => kv.Key.StartsWith("state.")).ToDictionary(kv => kv.Key, kv => kv.Value.ToTensor());
+            optimizer.LoadStateDict(tensors, doc.Scalars);
+            rng.SetState(opt["rng.dropout"].ToTensor());
+        }
+        scheduler.LastEpoch = doc.SchedulerLastEpoch;
+        for (int g = 0; g < optimizer.Groups.Count && g < doc.Lr.Length; g++) optimizer.Groups[g].Lr = doc.Lr[g];
+        return new Info(doc.Epoch, doc.Best < 0 && doc.BestEpoch == 0 ? double.NegativeInfinity : doc.Best, doc.BestEpoch, doc.Plateau);
+    }
+}

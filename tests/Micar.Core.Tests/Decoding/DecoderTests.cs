@@ -1,0 +1,70 @@
+using Micar.Decoding;
+using Micar.Model;
+using Micar.Tests.Model;
+using Micar.Torch;
+using Xunit;
+
+namespace Micar.Tests.Decoding;
+
+using Torch = Micar.Torch.Torch;
+
+public class DecoderTests
+{
+    static (CaptionNet Net, Tensor Memory) Setup()
+    {
+        var f = DeterministicWeights.Load("tiny_model.safetensors");
+        var net = ModelFixture.Net();
+        using var noGrad = Autograd.NoGrad();
+        return (net, net.EncodeImage(f["image"], ForwardContext.Eval));
+    }
+
+    [Fact]
+    public void Greedy_decoding_matches_the_official_beam_search_which_is_greedy()
+    {
+        using var scope = Torch.NewScope();
+        var f = DeterministicWeights.Load("tiny_model.safetensors");
+        var (net, memory) = Setup();
+        var hyps = ReportDecoder.GenerateFromMemory(net, memory, new DecodeOptions { BeamWidth = 1 });
+        var official = f["official_beam"].ToArray<long>();      // [2, T] or [2, T+1] incl. leading sos
+        long width = f["official_beam"].Size(1);
+        for (int i = 0; i < 2; i++)
+        {
+            var row = official.Skip((int)(i * width) + 1).Take((int)width - 1).ToArray();
+            var expected = row.TakeWhile(t => t != 2).ToArray();
+            Assert.Equal(expected, hyps[i].Tokens);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Cached_decoding_yields_exactly_the_tokens_of_full_recomputation(int width)
+    {
+        using var scope = Torch.NewScope();
+        var (net, memory) = Setup();
+        var cached = ReportDecoder.GenerateFromMemory(net, memory, new DecodeOptions { BeamWidth = width, UseCache = true });
+        var full = ReportDecoder.GenerateFromMemory(net, memory, new DecodeOptions { BeamWidth = width, UseCache = false });
+        for (int i = 0; i < cached.Count; i++)
+        {
+            Assert.Equal(full[i].Tokens, cached[i].Tokens);
+            Assert.Equal(full[i].Score, cached[i].Score, 3);
+        }
+    }
+
+    [Fact]
+    public void Beam_width_one_equals_greedy_and_wider_beams_never_score_worse_on_finished_reports()
+    {
+        using var scope = Torch.NewScope();
+        var (net, memory) = Setup();
+        var greedy = ReportDecoder.GenerateFromMemory(net, memory, new DecodeOptions { BeamWidth = 1 });
+        var beam1 = ReportDecoder.BeamSearch(net, memory, new DecodeOptions { BeamWidth = 1 });
+        var beam4 = ReportDecoder.BeamSearch(net, memory, new DecodeOptions { BeamWidth = 4 });
+        for (int i = 0; i < greedy.Count; i++)
+        {
+            Assert.Equal(greedy[i].Tokens, beam1[i].Tokens);
+            Assert.Equal(greedy[i].Score, beam1[i].Score, 4);
+            if (greedy[i].Finished && beam4[i].Finished) Assert.True(beam4[i].Score >= greedy[i].Score - 1e-4);
+            Assert.DoesNotContain(2L, beam4[i].Tokens);   // nothing after (or including) <eos>
+        }
+    }
+}
