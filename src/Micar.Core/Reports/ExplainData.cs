@@ -28,8 +28,18 @@ public sealed record ExplainData
     /// <summary>Cross-attention per decoder layer, <c>[layer][T][heads][N]</c> with <c>N = GridRows·GridCols</c>.</summary>
     public float[][][][] CrossAttention { get; init; } = [];
 
-    /// <summary>Self-attention per decoder layer, <c>[layer][heads][T][T]</c> (query token, key token).</summary>
+    /// <summary>
+    /// Self-attention per decoder layer, <c>[layer][heads][T][T]</c>: row i is the query that generated token i,
+    /// column j the key at decoder input position j.
+    /// </summary>
     public float[][][][] SelfAttention { get; init; } = [];
+
+    /// <summary>
+    /// Labels of the self-attention key axis: the decoder input at each position, usually the start token followed
+    /// by the generated tokens but the last (position j holds the token generated at step j − 1). When null, the
+    /// keys are labelled with <see cref="Tokens"/>.
+    /// </summary>
+    public string[]? SelfAttentionKeys { get; init; }
 
     /// <summary>Expert routing per decoder layer.</summary>
     public RoutingTrace[] Routing { get; init; } = [];
@@ -92,6 +102,13 @@ public sealed record ExplainData
 
     private void ValidateSelfAttention(int t)
     {
+        if (SelfAttentionKeys is not null)
+        {
+            DataShape.Length(SelfAttentionKeys, t, "SelfAttentionKeys");
+            for (var i = 0; i < t; i++)
+                if (SelfAttentionKeys[i] is null)
+                    throw new ReportDataException($"SelfAttentionKeys[{i}]", "is null");
+        }
         DataShape.Length(SelfAttention, -1, "SelfAttention");
         for (var l = 0; l < SelfAttention.Length; l++)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Micar.Data.Images;
 using Micar.Reports.Plotting;
 
 namespace Micar.Reports;
@@ -71,7 +72,7 @@ public static class ExplainRenderer
         }
         for (var l = 0; l < data.SelfAttention.Length; l++)
             Save($"self_attention_layer{l}.svg", SelfAttentionFigure(data, l, options),
-                "Self-attention", $"Decoder layer {l}: rows are queries, columns keys (causal: a token sees itself and earlier tokens).");
+                "Self-attention", $"Decoder layer {l}: row i is the query that generated token i, columns are the keys it attends to (causal: its own position and earlier ones).");
         for (var l = 0; l < data.Routing.Length; l++)
         {
             Save($"routing_layer{l}.svg", RoutingFigure(data, l, options),
@@ -122,7 +123,7 @@ public static class ExplainRenderer
         return result;
     }
 
-    private static SvgFigure Overlays(ExplainData data, Data.Images.Image image, float[][] maps, string what, ExplainOptions options)
+    private static SvgFigure Overlays(ExplainData data, Image image, float[][] maps, string what, ExplainOptions options)
     {
         var scale = (double)options.OverlayTileSize / Math.Max(image.Width, image.Height);
         var width = Math.Max(1, (int)Math.Round(image.Width * scale));
@@ -178,10 +179,10 @@ public static class ExplainRenderer
         {
             Values = values,
             RowLabels = data.Tokens,
-            ColumnLabels = data.Tokens,
+            ColumnLabels = data.SelfAttentionKeys ?? data.Tokens,
             Title = title,
-            XLabel = "key token",
-            YLabel = "query token",
+            XLabel = data.SelfAttentionKeys is null ? "key token" : "key (decoder input)",
+            YLabel = "query (token generated)",
             Min = 0,
             CellWidth = options.CellSize,
             CellHeight = options.CellSize,

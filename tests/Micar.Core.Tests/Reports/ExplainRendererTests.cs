@@ -5,10 +5,10 @@ using static Micar.Tests.Reports.FigureFiles;
 
 namespace Micar.Tests.Reports;
 
-public sealed class ExplainRendererTests : IDisposable
+public sealed class ExplainRendererTests(RenderedSample rendered) : IClassFixture<RenderedSample>, IDisposable
 {
     private readonly TempDirectory _temp = new();
-    private static readonly Lazy<ExplainData> Sample = new(ReportSamples.Explain);
+    private ExplainData Sample => rendered.Data;
 
     public void Dispose() => _temp.Dispose();
 
@@ -17,8 +17,8 @@ public sealed class ExplainRendererTests : IDisposable
     [Fact]
     public void Default_figures_and_index_are_written_in_order()
     {
-        var dir = _temp.Combine("explain");
-        var files = ExplainRenderer.Render(Sample.Value, dir);
+        var dir = rendered.Directory;
+        var files = rendered.Files;
         Assert.Equal(
         [
             "overlays.svg", "cross_attention.svg", "self_attention_layer0.svg", "self_attention_layer1.svg",
@@ -26,13 +26,13 @@ public sealed class ExplainRendererTests : IDisposable
             "expert_load.svg", "pyramid.svg", "index.html",
         ], Names(files));
         Assert.All(files, f => Assert.Equal(dir, Path.GetDirectoryName(f)));
-        Assert.Equal(files.Order(StringComparer.Ordinal), Directory.GetFiles(dir).Order(StringComparer.Ordinal));
+        Assert.Equal(files.Order(StringComparer.Ordinal), System.IO.Directory.GetFiles(dir).Order(StringComparer.Ordinal));
     }
 
     [Fact]
     public void Per_head_and_per_layer_figures_on_request()
     {
-        var files = Names(ExplainRenderer.Render(Sample.Value, _temp.Path, new ExplainOptions { PerHead = true, PerLayerOverlays = true }));
+        var files = Names(ExplainRenderer.Render(Sample, _temp.Path, new ExplainOptions { PerHead = true, PerLayerOverlays = true }));
         Assert.Equal(["overlays.svg", "overlays_layer0.svg", "overlays_layer1.svg", "cross_attention.svg",
             "cross_attention_head0.svg", "cross_attention_head1.svg", "cross_attention_head2.svg", "cross_attention_head3.svg"], files[..8]);
         Assert.Equal(17, files.Length);
@@ -41,7 +41,7 @@ public sealed class ExplainRendererTests : IDisposable
     [Fact]
     public void Every_figure_is_well_formed_svg_with_integer_size()
     {
-        foreach (var file in ExplainRenderer.Render(Sample.Value, _temp.Path).Where(f => f.EndsWith(".svg")))
+        foreach (var file in rendered.Files.Where(f => f.EndsWith(".svg")))
         {
             var svg = ParseSvg(File.ReadAllText(file));
             var (w, h) = SvgSize(svg);
@@ -53,14 +53,14 @@ public sealed class ExplainRendererTests : IDisposable
     [Fact]
     public void Index_shows_every_figure_and_the_text()
     {
-        var files = ExplainRenderer.Render(Sample.Value, _temp.Path);
+        var files = rendered.Files;
         var html = ParseHtml(File.ReadAllText(files[^1]));
         var sources = html.Descendants("img").Select(i => i.Attribute("src")!.Value).ToList();
         Assert.Equal(Names(files)[..^1], sources);
-        Assert.All(sources, s => Assert.True(File.Exists(Path.Combine(_temp.Path, s)), s));
+        Assert.All(sources, s => Assert.True(File.Exists(Path.Combine(rendered.Directory, s)), s));
         var text = html.Root!.Value;
-        Assert.Contains(Sample.Value.GeneratedText, text);
-        Assert.Contains(Sample.Value.Reference!, text);
+        Assert.Contains(Sample.GeneratedText, text);
+        Assert.Contains(Sample.Reference!, text);
         Assert.Contains("<unk>", text);   // escaped in the file, intact after parsing
         Assert.Contains("12 generated tokens; 2 decoder layers, 4 cross-attention heads over a 7×7 image grid; 4 experts, top-2 routing", text);
     }
@@ -68,9 +68,8 @@ public sealed class ExplainRendererTests : IDisposable
     [Fact]
     public void Routing_cells_are_the_router_probabilities_and_rows_are_the_tokens()
     {
-        ExplainRenderer.Render(Sample.Value, _temp.Path);
-        var routing = Sample.Value.Routing[1];
-        var svg = ParseSvg(File.ReadAllText(_temp.Combine("routing_layer1.svg")));
+        var routing = Sample.Routing[1];
+        var svg = ParseSvg(rendered.Read("routing_layer1.svg"));
         var fills = CellRects(svg).Select(c => c.Attribute("fill")!.Value).ToArray();
         Assert.Equal(routing.Probabilities.SelectMany(row => row).Select(p => Colormap.Viridis.Map(p).ToHex()), fills);
         var texts = Texts(svg);
@@ -79,11 +78,26 @@ public sealed class ExplainRendererTests : IDisposable
     }
 
     [Fact]
+    public void Self_attention_labels_queries_with_tokens_and_keys_with_the_decoder_input()
+    {
+        var defaultLabels = Texts(ParseSvg(rendered.Read("self_attention_layer0.svg")));
+        Assert.Equal(2 * 5, defaultLabels.Count(t => t == "lungs"));   // rows and columns of 4 heads + mean
+        Assert.DoesNotContain("<bos>", defaultLabels);
+
+        string[] keys = ["<bos>", .. ReportSamples.Tokens[..^1]];
+        ExplainRenderer.Render(Sample with { SelfAttentionKeys = keys, CrossAttention = [], Routing = [], Pyramid = [] }, _temp.Path);
+        var svg = ParseSvg(File.ReadAllText(_temp.Combine("self_attention_layer1.svg")));
+        var texts = Texts(svg);
+        Assert.Equal(5, texts.Count(t => t == "<bos>"));
+        Assert.Contains("key (decoder input)", texts);
+        Assert.Equal("SelfAttentionKeys", Assert.Throws<ReportDataException>(() => (Sample with { SelfAttentionKeys = keys[..5] }).Validate()).Field);
+    }
+
+    [Fact]
     public void Assignment_colours_only_the_chosen_experts_and_marks_their_rank()
     {
-        ExplainRenderer.Render(Sample.Value, _temp.Path);
-        var routing = Sample.Value.Routing[0];
-        var svg = ParseSvg(File.ReadAllText(_temp.Combine("assignment_layer0.svg")));
+        var routing = Sample.Routing[0];
+        var svg = ParseSvg(rendered.Read("assignment_layer0.svg"));
         var fills = CellRects(svg).Select(c => c.Attribute("fill")!.Value).ToArray();
         for (var i = 0; i < ReportSamples.Tokens.Length; i++)
             for (var e = 0; e < ReportSamples.Experts; e++)
@@ -140,8 +154,8 @@ public sealed class ExplainRendererTests : IDisposable
     [Fact]
     public void Output_is_deterministic()
     {
-        var a = ExplainRenderer.Render(Sample.Value, _temp.Combine("a"));
-        var b = ExplainRenderer.Render(Sample.Value, _temp.Combine("b"));
+        var a = rendered.Files;
+        var b = ExplainRenderer.Render(ReportSamples.Explain(), _temp.Combine("again"));
         for (var i = 0; i < a.Count; i++)
             Assert.True(File.ReadAllBytes(a[i]).AsSpan().SequenceEqual(File.ReadAllBytes(b[i])), Path.GetFileName(a[i]));
     }
@@ -149,7 +163,7 @@ public sealed class ExplainRendererTests : IDisposable
     [Fact]
     public void Inconsistent_data_is_rejected_with_the_field_path()
     {
-        var sample = Sample.Value;
+        var sample = Sample;
         var shortMap = sample with { CrossAttention = [sample.CrossAttention[0], [.. sample.CrossAttention[1].Select((t, i) => i == 5 ? [t[0], t[1][..48], t[2], t[3]] : t)]] };
         var e = Assert.Throws<ReportDataException>(() => ExplainRenderer.Render(shortMap, _temp.Path));
         Assert.Equal("CrossAttention[1][5][1]", e.Field);

@@ -6,20 +6,9 @@ using static Micar.Tests.Reports.FigureFiles;
 
 namespace Micar.Tests.Reports;
 
-public sealed class RunReportTests : IDisposable
+public sealed class RunReportTests(GalleryFolder folder) : IClassFixture<GalleryFolder>
 {
-    private readonly TempDirectory _temp = new();
-
-    public RunReportTests()
-    {
-        var explain = ReportSamples.Explain();
-        ExplainRenderer.Render(explain with { Pyramid = [], SelfAttention = [] }, _temp.Combine("explain", "case 0"));
-        Directory.CreateDirectory(_temp.Combine("images"));
-        var big = ReportSamples.CtSlice(512, 400);
-        PngEncoder.Save(_temp.Combine("images", "case0.png"), big.Pixels, big.Width, big.Height, 1);
-    }
-
-    public void Dispose() => _temp.Dispose();
+    private readonly TempDirectory _temp = folder.Temp;
 
     private static RunReportData Data() => ReportSamples.Run(
     [
@@ -35,7 +24,7 @@ public sealed class RunReportTests : IDisposable
 
     private XDocument Write(RunReportData data, RunReportOptions? options = null)
     {
-        var path = _temp.Combine("report.html");
+        var path = _temp.Combine($"report-{Guid.NewGuid():N}.html");
         RunReport.Write(data, path, options);
         return ParseHtml(File.ReadAllText(path));
     }
@@ -90,7 +79,7 @@ public sealed class RunReportTests : IDisposable
     [Fact]
     public void Text_is_escaped_and_survives_parsing()
     {
-        var path = _temp.Combine("report.html");
+        var path = _temp.Combine("escaping.html");
         RunReport.Write(Data(), path);
         var raw = File.ReadAllText(path);
         Assert.Contains("covctr-tiny &lt;seed 1&gt; &amp; friends", raw);
@@ -150,6 +139,23 @@ public sealed class RunReportTests : IDisposable
         Assert.Contains("must be relative", Assert.Throws<ReportDataException>(() => RunReport.Render(absolute, _temp.Path)).Message);
         var ragged = data with { ExpertLoad = [data.ExpertLoad[0], data.ExpertLoad[1] with { Layers = [data.ExpertLoad[1].Layers[0]] }] };
         Assert.Equal("ExpertLoad[1].Layers", Assert.Throws<ReportDataException>(() => RunReport.Render(ragged, _temp.Path)).Field);
+    }
+
+    [Fact]
+    public void Degenerate_logs_still_render()
+    {
+        var data = new RunReportData
+        {
+            RunName = "one epoch",
+            Epochs = [new EpochRow { Epoch = 1, TrainLoss = double.NaN, LearningRates = new Dictionary<string, double> { ["all"] = 0 } }],
+            ExpertLoad = [new ExpertLoadEpoch { Epoch = 1, Layers = [[0.5f, 0.5f]] }],
+        };
+        var html = Write(data);
+        var charts = html.Descendants(Svg + "svg").ToList();
+        Assert.Equal(4, charts.Count);   // loss, learning rate, seconds, expert load
+        Assert.Contains("no data", Texts(charts[0]));
+        Assert.Contains("learning rate", Texts(charts[1]));   // all zero: linear axis
+        Assert.Equal("NaN", html.Descendants("details").Single().Descendants("td").ElementAt(1).Value);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 namespace Micar.Tests.Reports;
 
 /// <summary>A fresh directory under the system temp directory, removed on dispose.</summary>
-internal sealed class TempDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
