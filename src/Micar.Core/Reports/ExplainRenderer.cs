@@ -125,10 +125,7 @@ public static class ExplainRenderer
 
     private static SvgFigure Overlays(ExplainData data, Image image, float[][] maps, string what, ExplainOptions options)
     {
-        var scale = (double)options.OverlayTileSize / Math.Max(image.Width, image.Height);
-        var width = Math.Max(1, (int)Math.Round(image.Width * scale));
-        var height = Math.Max(1, (int)Math.Round(image.Height * scale));
-        var background = RgbRaster.FromImage(image, width, height);
+        var background = RgbRaster.Fit(image, options.OverlayTileSize);
         var tiles = new List<LabelledTile> { new(background, "input image") };
         for (var i = 0; i < data.Tokens.Length; i++)
             tiles.Add(new(AttentionOverlay.Blend(background, maps[i], data.GridRows, data.GridCols, options.OverlayAlpha, Colormap.Viridis),

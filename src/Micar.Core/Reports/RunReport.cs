@@ -282,12 +282,9 @@ public static class RunReport
             if (options.GalleryImageSize > 0 && mime is "image/png" or "image/jpeg")
             {
                 var image = ImageIO.Decode(bytes, full);
-                var scale = (double)options.GalleryImageSize / Math.Max(image.Width, image.Height);
-                if (scale < 1)
+                if (Math.Max(image.Width, image.Height) > options.GalleryImageSize)
                 {
-                    var rgb = PillowResize.Bilinear(image.ToRgb(), Math.Max(1, (int)Math.Round(image.Width * scale)),
-                        Math.Max(1, (int)Math.Round(image.Height * scale)));
-                    bytes = PngEncoder.Encode(rgb.Pixels, rgb.Width, rgb.Height, rgb.Channels);
+                    bytes = RgbRaster.Fit(image, options.GalleryImageSize).ToPng();
                     mime = "image/png";
                 }
             }

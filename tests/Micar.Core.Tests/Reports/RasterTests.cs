@@ -75,6 +75,19 @@ public sealed class RasterTests
     }
 
     [Fact]
+    public void Fit_scales_the_longer_side_and_keeps_the_aspect()
+    {
+        var wide = new Image(300, 200, ColorMode.Grey, new byte[300 * 200]);
+        var down = RgbRaster.Fit(wide, 120);
+        Assert.Equal((120, 80), (down.Width, down.Height));
+        var tall = new Image(16, 33, ColorMode.Rgb, new byte[16 * 33 * 3]);
+        var up = RgbRaster.Fit(tall, 66);
+        Assert.Equal((32, 66), (up.Width, up.Height));
+        var thin = RgbRaster.Fit(new Image(1, 500, ColorMode.Grey, new byte[500]), 100);   // 0.2 px rounds up to 1
+        Assert.Equal((1, 100), (thin.Width, thin.Height));
+    }
+
+    [Fact]
     public void Tile_grid_embeds_each_tile_with_its_caption()
     {
         var tiles = Enumerable.Range(0, 3).Select(i => new LabelledTile(new RgbRaster(80, 10), i == 2 ? "a very long token label indeed" : $"{i}: <t{i}>")).ToList();

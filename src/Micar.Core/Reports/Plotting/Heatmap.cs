@@ -193,16 +193,8 @@ public sealed record Heatmap
 
     private void DrawColorBar(SvgBuilder svg, double x, double top, double height, double min, double max, TickSet ticks)
     {
-        const int stripes = 64;
         const double barWidth = 12;
-        svg.OpenGroup("shape-rendering=\"crispEdges\"");
-        for (var k = 0; k < stripes; k++)   // bottom stripe = min colour
-        {
-            var t = (k + 0.5) / stripes;
-            svg.Rect(x, top + height - (k + 1) * height / stripes, barWidth, height / stripes + 0.5, Colormap.Map(t).ToHex());
-        }
-        svg.CloseGroup();
-        svg.Rect(x, top, barWidth, height, "none", ChartFrame.AxisColor);
+        ColorRamp.Draw(svg, Colormap, x, top, barWidth, height, vertical: true);
         var labelRight = x + barWidth + 6;
         for (var i = 0; i < ticks.Values.Count; i++)
         {

@@ -56,6 +56,18 @@ public sealed class RgbRaster
         return raster;
     }
 
+    /// <summary>
+    /// <paramref name="image"/> as RGB scaled (up or down, aspect kept, sizes rounded) so that its longer side is
+    /// <paramref name="longerSide"/> pixels; see <see cref="FromImage(Image, int, int)"/>.
+    /// </summary>
+    public static RgbRaster Fit(Image image, int longerSide)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(longerSide);
+        var scale = (double)longerSide / Math.Max(image.Width, image.Height);
+        return FromImage(image, Math.Max(1, (int)Math.Round(image.Width * scale)), Math.Max(1, (int)Math.Round(image.Height * scale)));
+    }
+
     /// <summary>The raster as a PNG file (8-bit RGB, deterministic bytes).</summary>
     public byte[] ToPng() => PngEncoder.Encode(Pixels, Width, Height, 3);
 

@@ -67,15 +67,10 @@ public sealed record TileGrid
 
     private void DrawColorBar(SvgBuilder svg, double x, double y, double length)
     {
-        const int stripes = 48;
         const double thickness = 10;
         svg.Text(x, y + thickness / 2, "low", TextAnchor.Start, 10, middle: true);
         var barLeft = x + 26;
-        svg.OpenGroup("shape-rendering=\"crispEdges\"");
-        for (var k = 0; k < stripes; k++)
-            svg.Rect(barLeft + k * length / stripes, y, length / stripes + 0.5, thickness, Colormap.Map((k + 0.5) / stripes).ToHex());
-        svg.CloseGroup();
-        svg.Rect(barLeft, y, length, thickness, "none", ChartFrame.AxisColor);
+        ColorRamp.Draw(svg, Colormap, barLeft, y, length, thickness, vertical: false);
         svg.Text(barLeft + length + 6, y + thickness / 2, "high", TextAnchor.Start, 10, middle: true);
         svg.Text(x, y + thickness + 18, ColorBarCaption!, TextAnchor.Start, 10, fill: "#555555");
     }
