@@ -1,0 +1,11 @@
+namespace Micar.Reports;
+
+/// <summary>Final test metrics of one system (the model, or a baseline) for the side-by-side table.</summary>
+public sealed record SystemMetrics
+{
+    /// <summary>Column heading, e.g. "model", "baseline: most frequent report".</summary>
+    public required string System { get; init; }
+
+    /// <summary>Metric values by name; rows of the table are the union of names in order of first appearance.</summary>
+    public required IReadOnlyDictionary<string, double> Values { get; init; }
+}
