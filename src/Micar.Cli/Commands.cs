@@ -27,6 +27,7 @@ static partial class Commands
         yield return Eval();
         yield return Caption();
         yield return Forward();
+        yield return ExplainCommand();
         yield return Demo.Command();
     }
 
@@ -162,6 +163,10 @@ static partial class Commands
                 Blind = r.GetValue(blind), MaxTrainRows = r.GetValue(maxRows), ValidationBeam = r.GetValue(valBeam),
             }, ct);
             Console.WriteLine($"best score {result.BestScore:F4} at epoch {result.BestEpoch}; checkpoint {Path.Combine(result.RunDir, Trainer.BestDir)}");
+            var best = result.History.FirstOrDefault(h => h.Epoch == result.BestEpoch);
+            var report = RunReportBuilder.Write(result.RunDir,
+                best is null ? [] : [new Micar.Reports.SystemMetrics { System = $"best epoch {best.Epoch} (val)", Values = best.Val }], []);
+            Console.WriteLine($"report: {report}");
             return Task.FromResult(0);
         });
         return cmd;
@@ -194,6 +199,12 @@ static partial class Commands
             var (csv, json) = Evaluator.Write(res, r.GetValue(outDir) ?? Path.Combine(runDir, "eval"));
             Console.WriteLine(JsonSerializer.Serialize(res.Scores, new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"reports: {csv}\nmetrics: {json}");
+            if (Directory.Exists(Path.Combine(runDir, Trainer.BestDir)))
+            {
+                var report = RunReportBuilder.Write(runDir, [new Micar.Reports.SystemMetrics { System = $"{ckpt.Spec.Name} ({res.Split})", Values = res.Scores }],
+                    RunReportBuilder.GalleryOf(res, dataDir), ckpt, r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth);
+                Console.WriteLine($"report:  {report}");
+            }
             return 0;
         });
         return cmd;
@@ -228,6 +239,31 @@ static partial class Commands
             var tensor = ImageBatcher.Load(paths, ImageBatcher.TransformFor(ckpt.Spec.Vision.ImageSize));
             var hyps = ReportDecoder.Generate(net, tensor, new DecodeOptions { BeamWidth = width, LengthPenalty = r.GetValue(penalty) });
             for (int i = 0; i < paths.Length; i++) Console.WriteLine($"{paths[i]}\t{tokenizer.Decode(hyps[i].Tokens)}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command ExplainCommand()
+    {
+        var run = new Option<string>("--run") { Description = "run folder or checkpoint folder", Required = true };
+        var image = new Argument<string>("image") { Description = "PNG or JPEG file" };
+        var outDir = new Option<string?>("--out") { Description = "output folder (default: explain-<image name>)" };
+        var beam = new Option<int?>("--beam") { Description = "beam width (default: spec)" };
+        var perHead = new Option<bool>("--per-head") { Description = "also draw cross-attention per head" };
+        var cmd = new Command("explain", "Generate the report for an image and render attention maps, expert routing and MSVE pyramid maps")
+            { run, image, outDir, beam, perHead, ThreadsOption };
+        cmd.SetAction(r =>
+        {
+            SetThreads(r);
+            var ckpt = LoadRun(r.GetValue(run)!);
+            var path = r.GetValue(image)!;
+            if (!File.Exists(path)) throw new UserError($"image '{path}' does not exist");
+            var data = Explainer.Explain(ckpt, path, new DecodeOptions { BeamWidth = r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth });
+            var dir = r.GetValue(outDir) ?? "explain-" + Path.GetFileNameWithoutExtension(path);
+            var files = Micar.Reports.ExplainRenderer.Render(data, dir, new Micar.Reports.ExplainOptions { PerHead = r.GetValue(perHead) });
+            Console.WriteLine(data.GeneratedText);
+            foreach (var f in files) Console.WriteLine(f);
             return 0;
         });
         return cmd;

@@ -88,6 +88,11 @@ static class Demo
             Say($"  reference  {ev.References[i]}");
             Say("");
         }
+        var ckpt = Checkpoint.Load(Path.Combine(model.RunDir, Trainer.BestDir));
+        var report = RunReportBuilder.Write(model.RunDir,
+            systems.Select(s => new Micar.Reports.SystemMetrics { System = s.Name, Values = s.Scores }).ToList(),
+            RunReportBuilder.GalleryOf(ev, dataDir, 4), ckpt, decode.BeamWidth);
+        Say($"run report with explain figures: {report}");
         File.WriteAllText(Path.Combine(root, "demo_results.md"), table);
         File.WriteAllText(Path.Combine(root, "demo_results.json"), JsonSerializer.Serialize(systems.ToDictionary(s => s.Name, s => s.Scores), new JsonSerializerOptions { WriteIndented = true }));
         Say($"total {total.Elapsed.TotalMinutes:F1} min; results in {root}/demo_results.md, reports in {model.RunDir}/eval/test_reports.csv");

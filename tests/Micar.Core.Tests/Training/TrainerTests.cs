@@ -94,6 +94,29 @@ public class TrainerTests(SmallDataset data) : IClassFixture<SmallDataset>
             Assert.Contains("finding_f1", ev.Scores.Keys);
             var (csv, json) = Evaluator.Write(ev, Path.Combine(run, "eval"));
             Assert.True(File.Exists(csv) && File.Exists(json));
+
+            // Explain one test image: traces become figure data whose shapes follow the model.
+            var image = Path.Combine(data.Dir, ev.ImageIds[0]);
+            var explain = Explainer.Explain(ckpt, image, new Micar.Decoding.DecodeOptions { BeamWidth = 1 });
+            explain.Validate();
+            Assert.Equal(2, explain.CrossAttention.Length);                       // decoder layers
+            Assert.Equal(49, explain.CrossAttention[0][0][0].Length);              // 7×7 image tokens
+            Assert.Equal(explain.Tokens.Length, explain.SelfAttention[0][0].Length);
+            Assert.Equal(4, explain.Routing[0].Load.Length);                       // experts
+            Assert.Equal(2 * explain.Tokens.Length, explain.Routing[0].Load.Sum()); // top-2 per token
+            Assert.Contains(explain.Pyramid, m => m.Name == "F");
+            foreach (var row in explain.CrossAttention[0][0]) Assert.Equal(1.0, row.Sum(), 4);
+            var files = Micar.Reports.ExplainRenderer.Render(explain, Path.Combine(run, "explain"));
+            Assert.Contains(files, f => f.EndsWith("overlays.svg"));
+            Assert.Contains(files, f => f.EndsWith("routing_layer1.svg"));
+
+            // The HTML run report references curves, the metrics table and gallery figures.
+            var report = RunReportBuilder.Write(run, [new Micar.Reports.SystemMetrics { System = "test", Values = ev.Scores }],
+                RunReportBuilder.GalleryOf(ev, data.Dir, 2), ckpt, beam: 1);
+            var html = File.ReadAllText(report);
+            Assert.Contains("<svg", html);
+            Assert.Contains("explain/0/index.html", html);
+            Assert.True(File.Exists(Path.Combine(run, "explain", "1", "overlays.svg")));
         }
         finally { Directory.Delete(run, true); }
     }
