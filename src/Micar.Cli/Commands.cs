@@ -148,8 +148,9 @@ static partial class Commands
         var blind = new Option<bool>("--blind") { Description = "zero every image (text-only baseline)" };
         var maxRows = new Option<int?>("--max-train-rows") { Description = "use at most this many training rows" };
         var valBeam = new Option<int?>("--val-beam") { Description = "beam width for validation decoding (default: spec)" };
+        var patience = new Option<int?>("--patience") { Description = "override the spec's early-stopping patience" };
         var cmd = new Command("train", "Train a spec on a dataset with the official recipe")
-            { spec, data, outDir, epochs, batch, seed, resume, freeze, cache, clip, blind, maxRows, valBeam, ThreadsOption };
+            { spec, data, outDir, epochs, batch, seed, resume, freeze, cache, clip, blind, maxRows, valBeam, patience, ThreadsOption };
         cmd.SetAction((r, ct) =>
         {
             SetThreads(r);
@@ -160,7 +161,7 @@ static partial class Commands
                 Spec = LoadSpec(r.GetValue(spec)!), DataDir = dataDir, RunDir = r.GetValue(outDir)!,
                 Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), Seed = r.GetValue(seed), Resume = r.GetValue(resume),
                 FreezeVision = r.GetValue(freeze), CacheFeatures = r.GetValue(cache), GradClip = r.GetValue(clip),
-                Blind = r.GetValue(blind), MaxTrainRows = r.GetValue(maxRows), ValidationBeam = r.GetValue(valBeam),
+                Blind = r.GetValue(blind), MaxTrainRows = r.GetValue(maxRows), ValidationBeam = r.GetValue(valBeam), Patience = r.GetValue(patience),
             }, ct);
             Console.WriteLine($"best score {result.BestScore:F4} at epoch {result.BestEpoch}; checkpoint {Path.Combine(result.RunDir, Trainer.BestDir)}");
             var best = result.History.FirstOrDefault(h => h.Epoch == result.BestEpoch);
