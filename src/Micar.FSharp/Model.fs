@@ -7,12 +7,13 @@
 /// let net = Model.init (Spec.preset "tiny") 0UL
 /// let out = Model.apply net Model.eval image ids      // out.Logits: [b, T, V]
 /// </code>
-/// Decoding (greedy/beam) and training live in the C# core (<c>Micar.Decoding</c>, <c>Micar.Training</c>).
+/// Report generation wraps <see cref="T:Micar.Decoding.ReportDecoder"/> (greedy and beam search with a key/value cache).
 /// </summary>
 [<RequireQualifiedAccess>]
 module Micar.FSharp.Model
 
 open Micar.Data
+open Micar.Decoding
 open Micar.Layers
 open Micar.Model
 open Micar.Spec
@@ -76,6 +77,19 @@ let randomIds (spec: ModelSpec) (batch: int) (generator: Generator) : Tensor =
     let vocab = spec.Vocab.ResolvedSize
     if not vocab.HasValue then invalidArg "spec" $"spec '{spec.Name}' has no known vocabulary size"
     TorchApi.Randint(0L, int64 vocab.Value, [| int64 batch; int64 spec.TextSeqLen |], generator)
+
+/// Reports for a batch of images <c>[b, 3, H, W]</c> under explicit decoding options (beam width, cache, length penalty).
+let generateWith (options: DecodeOptions) (net: CaptionNet) (images: Tensor) : Hypothesis list =
+    List.ofSeq (ReportDecoder.Generate(net, images, options))
+
+/// Reports for a batch of images: greedy decoding for <paramref name="beamWidth"/> 1, else beam search; the token ids
+/// exclude <c>&lt;sos&gt;</c> and <c>&lt;eos&gt;</c>.
+let generate (beamWidth: int) (net: CaptionNet) (images: Tensor) : Hypothesis list =
+    generateWith (DecodeOptions(BeamWidth = beamWidth)) net images
+
+/// The generated reports as text.
+let caption (tokenizer: Tokenizer) (beamWidth: int) (net: CaptionNet) (images: Tensor) : string list =
+    generate beamWidth net images |> List.map (fun h -> tokenizer.Decode(System.ReadOnlySpan h.Tokens))
 
 /// Writes a checkpoint directory (<c>model.safetensors</c>, <c>spec.json</c>, <c>vocab/</c>).
 let save (directory: string) (spec: ModelSpec) (vocabulary: Vocabulary) (net: CaptionNet) : unit =
