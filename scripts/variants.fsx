@@ -102,7 +102,7 @@ do
     printfn "  ids            %A" (Tensor.shape ids)
     printfn "  logits         %A (inferred from the description: %s)" (Tensor.shape output.Logits)
         (match inferred with Ok s -> string s | Error e -> e)
-    printfn "  balance value  %.4f (−ln E = %.4f is perfectly balanced)" (Tensor.item output.BalanceLoss) (-(log (float small.Moe.Experts)))
+    printfn "  balance value  %.4f (perfect balance: -ln E = %.4f)" (Tensor.item output.BalanceLoss) (-(log (float small.Moe.Experts)))
     for path, value in trace.Of "attention" do
         printfn "  attention      %-48s %A" path (Tensor.shape value)
     for path, value in trace.Of "gate" do

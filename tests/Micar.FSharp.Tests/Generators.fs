@@ -50,9 +50,9 @@ let specWith (oddWidths: bool) : Gen<ModelSpec> =
         let! dFf = Gen.choose (4, 32)
         let! experts = Gen.choose (2, 6)
         let! topK = Gen.choose (1, experts)
-        let! encoderLayers = Gen.choose (1, 2)
-        let! decoderLayers = Gen.choose (1, 2)
         let! latentEncoder = Gen.frequency [ 4, Gen.constant true; 1, Gen.constant false ]
+        let! encoderLayers = Gen.choose ((if latentEncoder then 1 else 0), 2)
+        let! decoderLayers = Gen.choose (1, 2)
         let! moe = Gen.frequency [ 4, Gen.constant true; 1, Gen.constant false ]
         let! msve = Gen.frequency [ 4, Gen.constant true; 1, Gen.constant false ]
         let! vocab = Gen.choose (10, 60)
@@ -105,7 +105,12 @@ let namedSpec : Gen<ModelSpec> =
         let! name = awkwardText |> Gen.filter (fun s -> s.Trim().Length > 0)
         let! description = Gen.frequency [ 1, Gen.constant null; 3, awkwardText ]
         let! dataset = Gen.elements [ None; Some "covctr"; Some "roco" ]
-        let spec = spec |> Micar.FSharp.Spec.withName name |> Micar.FSharp.Spec.withDescription description
+        let! weights = Gen.frequency [ 2, Gen.constant null; 1, awkwardText ]
+        let spec =
+            spec
+            |> Micar.FSharp.Spec.withName name
+            |> Micar.FSharp.Spec.withDescription description
+            |> Micar.FSharp.Spec.withPretrained weights
         return
             match dataset with
             | Some d -> spec |> Micar.FSharp.Spec.withVocab d

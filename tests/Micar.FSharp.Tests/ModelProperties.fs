@@ -91,6 +91,32 @@ let ``every block's output has the shape the description infers`` () =
                 ensure (Tensor.shape a = [ batch; heads; t; keys ]) $"{path}: attention {Tensor.shape a}"))
 
 [<Property(MaxTest = 10)>]
+let ``the description accepts exactly the input sizes the network accepts, with the same output shape`` () =
+    let sizes =
+        case
+        |> Gen.bind (fun (spec, s, b) ->
+            Gen.zip3 (Gen.choose (5, 80)) (Gen.choose (5, 80)) (Gen.choose (1, spec.TextSeqLen + 3))
+            |> Gen.map (fun (h, w, t) -> spec, s, b, h, w, t))
+    Prop.forAll (Arb.fromGen sizes) (fun (spec, s, batch, height, width, length) ->
+        withNet spec s (fun net ->
+            use _ = Tensor.scope ()
+            use _ = Tensor.noGrad ()
+            use g = Tensor.generator s
+            let image = Tensor.randnWith g [ batch; 3; height; width ]
+            let ids = Tensor.randintWith g 0L (int64 (vocabSize spec)) [ batch; length ]
+            let described = net.Description |> Layer.outputShape [ shapeOf image; shapeOf ids ]
+            let computed =
+                try
+                    Ok(shapeOf (Model.apply net Model.eval image ids).Logits)
+                with e ->
+                    Error e.Message
+            match described, computed with
+            | Ok d, Ok c -> ensure (d = c) $"image {height}×{width}, T {length}: described {d}, computed {c}"
+            | Error d, Error _ -> ensure (length > spec.TextSeqLen) $"image {height}×{width}, T {length} rejected by both: {d}"
+            | Ok d, Error c -> failwith $"image {height}×{width}, T {length}: described {d} but the network failed: {c}"
+            | Error d, Ok c -> failwith $"image {height}×{width}, T {length}: the network gave {c} but the description rejects: {d}"))
+
+[<Property(MaxTest = 10)>]
 let ``attention probabilities are non-negative and every row sums to 1`` () =
     Prop.forAll (Arb.fromGen case) (fun (spec, s, batch) ->
         withNet spec s (fun net ->
@@ -183,6 +209,21 @@ let ``init is a function of the seed and apply of its inputs`` () =
                     let la = (Model.apply a Model.eval image ids).Logits
                     ensureClose 0.0 "logits of equal networks" la (Model.apply b Model.eval image ids).Logits
                     ensureClose 0.0 "logits of a repeated call" la (Model.apply a Model.eval image ids).Logits))))
+
+[<Property(MaxTest = 4)>]
+let ``a training-mode forward pass is reproducible from its dropout seed`` () =
+    Prop.forAll (Arb.fromGen case) (fun (spec, s, batch) ->
+        let spec = spec |> Spec.withDropout 0.3 |> Spec.withAttentionDropout 0.2
+        withNet spec s (fun net ->
+            use _ = Tensor.scope ()
+            use _ = Tensor.noGrad ()
+            let image, ids = randomInputs spec batch s
+            let run seed =
+                use g = Tensor.generator seed
+                (Model.apply net (Model.train g) image ids).Logits
+            let first = run 11UL
+            ensureClose 0.0 "same dropout seed" first (run 11UL)
+            ensure (Tensor.maxAbsDiff first (run 12UL) > 0.0) "another dropout seed gave the same logits"))
 
 [<Property(MaxTest = 4)>]
 let ``a saved checkpoint loads back the same spec, tensors, vocabulary and outputs`` () =

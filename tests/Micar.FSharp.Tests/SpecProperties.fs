@@ -31,6 +31,38 @@ let ``every spec that validates compiles`` () =
         | Ok _ -> ensure (spec.Compile() |> Layer.validate |> Result.isOk) "compiled description invalid"
         | Error errors -> ensure (spec.DModel % 2 = 1) $"rejected: {errors}")
 
+[<Property(MaxTest = 60)>]
+let ``every preset with any chain of ablation suffixes resolves, validates and describes`` () =
+    let case =
+        gen {
+            let! name = Gen.elements Spec.presetNames
+            let! suffixes = Gen.subListOf (List.ofSeq Ablations.BySuffix.Keys) |> Gen.bind Gen.shuffle
+            return name, List.ofArray suffixes
+        }
+    Prop.forAll (Arb.fromGen case) (fun (name, suffixes) ->
+        let full = String.Join("", name :: (suffixes |> List.map (fun s -> "-" + s)))
+        match Spec.tryPreset full with
+        | Error message -> failwith message
+        | Ok spec ->
+            let expected = suffixes |> List.fold (fun s suffix -> Ablations.BySuffix.[suffix].Invoke s) (Spec.preset name)
+            ensure (spec = expected) $"{full} is not {name} with the ablations applied in order"
+            ensure (spec.Name = full) $"{full} is named {spec.Name}"
+            ensure (Spec.resolve full = Ok spec) "resolve differs"
+            ensure (Spec.validate spec = Ok spec) $"{full} is invalid: {Spec.validate spec}"
+            ensure (spec.Moe.Enabled = not (List.contains "no-moe" suffixes)) "no-moe"
+            ensure (spec.Vision.UseMsve = not (List.contains "no-msve" suffixes)) "no-msve"
+            ensure (spec.LatentEncoder = not (List.contains "no-latent-encoder" suffixes)) "no-latent-encoder"
+            match Spec.describe spec with
+            | Ok summary ->
+                let keys = Layer.parameters (Spec.compile spec |> Spec.orRaise) |> List.map (fun p -> p.Name)
+                ensure (keys |> List.exists (fun k -> k.Contains ".moe.") = spec.Moe.Enabled) "MoE keys"
+                ensure (keys |> List.exists (fun k -> k.StartsWith "vis_enc.fpn_c") = spec.Vision.UseMsve) "MSVE keys"
+                ensure (keys |> List.exists (fun k -> k.StartsWith "encoder.") = spec.LatentEncoder) "encoder keys"
+                ensure (summary.Totals.Parameters > 0L) "no parameters"
+            | Error errors -> failwith $"{errors}"
+        ensure ((Spec.tryPreset (full + "-no-such-ablation")).IsError) "an unknown suffix was accepted"
+        ensure ((Spec.tryPreset ("x" + full)).IsError) "an unknown base was accepted")
+
 /// An edit that breaks one rule, and the field paths validation must name (exactly).
 let private broken : Gen<string * ModelSpec * Set<string>> =
     gen {

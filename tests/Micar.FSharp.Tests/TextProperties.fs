@@ -42,7 +42,10 @@ let ``encoding lays out <sos> words <eos> <pad>… and decoding gives the first 
         let expectedText = kept |> List.map (fun w -> if vocabulary.Contains w then w else "<unk>") |> String.concat " "
         ensure (tokenizer.Decode(ReadOnlySpan encoded.InputIds) = expectedText) $"decoded '{tokenizer.Decode(ReadOnlySpan encoded.InputIds)}'"
         ensure (tokenizer.DecodeUntilEos(ReadOnlySpan encoded.LabelIds) = expectedText) "decoded labels"
-        ensure (tokenizer.ReferenceText(text, t) = expectedText) "reference text")
+        ensure (tokenizer.ReferenceText(text, t) = expectedText) "reference text"
+        let batch = tokenizer.EncodeBatch([| "first words"; text; "" |], t)
+        ensure (batch.InputIds.[t .. 2 * t - 1] = encoded.InputIds) "EncodeBatch row differs from Encode"
+        ensure (batch.LabelIds.[t .. 2 * t - 1] = encoded.LabelIds && batch.PadMask.[t .. 2 * t - 1] = encoded.PadMask) "EncodeBatch labels or mask")
 
 [<Property(MaxTest = 100)>]
 let ``a built vocabulary holds exactly the words seen often enough, sorted, and survives save and load`` () =
@@ -77,6 +80,16 @@ let ``identical predictions and references score BLEU 1 and ROUGE-L 1 in both fl
         let coco = Metrics.coco texts texts
         for name, v in [ "bleu1", coco.Bleu1; "bleu2", coco.Bleu2; "bleu3", coco.Bleu3; "bleu4", coco.Bleu4; "rougeL", coco.RougeL ] do
             ensure (abs (v - 1.0) < 1e-6) $"coco {name} = {v}")
+
+[<Property(MaxTest = 40)>]
+let ``jury ROUGE-L F1 is symmetric in prediction and reference`` () =
+    Prop.forAll (Arb.fromGen (Gen.zip corpus corpus)) (fun (a, b) ->
+        let n = min a.Length b.Length
+        let a, b = List.truncate n a, List.truncate n b
+        let ab = (Metrics.jury a b).RougeLMean
+        let ba = (Metrics.jury b a).RougeLMean
+        ensure (abs (ab - ba) < 1e-12) $"ROUGE-L(a, b) = {ab} but ROUGE-L(b, a) = {ba}"
+        ensure (ab >= 0.0 && ab <= 1.0) $"ROUGE-L {ab}")
 
 [<Property(MaxTest = 25)>]
 let ``metric scores lie in [0, 1]`` () =
