@@ -1,7 +1,8 @@
 module Micar.FSharp.Tests.SmokeTests
 
 open Xunit
+open Micar.FSharp
 
 [<Fact>]
 let ``F# surface exposes the libtorch version`` () =
-    Assert.False(System.String.IsNullOrWhiteSpace(Micar.FSharp.Micar.libtorchVersion ()))
+    Assert.False(System.String.IsNullOrWhiteSpace(Tensor.libtorchVersion ()))

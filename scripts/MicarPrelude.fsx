@@ -1,0 +1,72 @@
+// Part of scripts/Micar.fsx (load that one): references the built assemblies and defines the abbreviations.
+// A separate file because F# allows the `namespace global` that makes them visible to every script only in a
+// loaded file, never in the script fsi runs.
+#nowarn "211" // the Debug (or Release) folder may be absent
+#I "../src/Micar.FSharp/bin/Release/net10.0"
+#I "../src/Micar.FSharp/bin/Debug/net10.0"
+#r "YamlDotNet.dll"
+#r "Micar.Torch.dll"
+#r "Micar.Core.dll"
+#r "Micar.FSharp.dll"
+
+namespace global
+
+/// What scripts/Micar.fsx brings into every script: the assemblies' common types (abbreviations), the script's
+/// arguments and the --quick flag. The F# surface (Spec, Layer, Tensor, Model, Metrics, -->) is opened by
+/// referencing Micar.FSharp.dll.
+[<AutoOpen>]
+module MicarScript =
+
+    // Tensors and devices.
+    type Tensor = Micar.Torch.Tensor
+    type Torch = Micar.Torch.Torch
+    type F = Micar.Torch.F
+    type Autograd = Micar.Torch.Autograd
+    type Generator = Micar.Torch.Generator
+    type DType = Micar.Torch.DType
+    type Device = Micar.Torch.Device
+
+    // Layer descriptions.
+    type ILayer = Micar.Layers.ILayer
+    type Shape = Micar.Layers.Shape
+    type Activation = Micar.Layers.Activation
+    type AttentionScale = Micar.Layers.AttentionScale
+    type MoeCombine = Micar.Layers.MoeCombine
+    type MoeDispatch = Micar.Layers.MoeDispatch
+    type Linear = Micar.Layers.Linear
+    type RmsNorm = Micar.Layers.RmsNorm
+    type Act = Micar.Layers.Act
+    type Sequential = Micar.Layers.Sequential
+    type Residual = Micar.Layers.Residual
+    type PreNorm = Micar.Layers.PreNorm
+    type Scope = Micar.Layers.Scope
+    type CaptionModel = Micar.Layers.CaptionModel
+    type ModelSummary = Micar.Layers.ModelSummary
+    type ParamInfo = Micar.Layers.ParamInfo
+    type ValidationError = Micar.Layers.ValidationError
+
+    // Specs.
+    type ModelSpec = Micar.Spec.ModelSpec
+    type Presets = Micar.Spec.Presets
+    type Ablations = Micar.Spec.Ablations
+
+    // Bound networks.
+    type CaptionNet = Micar.Model.CaptionNet
+    type ParamStore = Micar.Model.ParamStore
+    type ForwardContext = Micar.Model.ForwardContext
+    type TraceRecorder = Micar.Model.TraceRecorder
+    type DecoderOutput = Micar.Model.DecoderOutput
+    type Checkpoint = Micar.Model.Checkpoint
+
+    // Text and metrics.
+    type Vocabulary = Micar.Data.Vocabulary
+    type Tokenizer = Micar.Data.Tokenizer
+    type JuryScores = Micar.Metrics.JuryScores
+    type CocoScores = Micar.Metrics.CocoScores
+    type MetricReport = Micar.Metrics.MetricReport
+
+    /// The arguments after the script's name (`dotnet fsi scripts/x.fsx a b` → ["a"; "b"]).
+    let scriptArgs : string list = fsi.CommandLineArgs |> Array.toList |> List.tail
+
+    /// True when the script was started with `--quick` (CI mode: smallest sizes, fewest variants).
+    let quick : bool = List.contains "--quick" scriptArgs
