@@ -39,6 +39,8 @@ internal static class SpecValidator
         }
 
         Positive("dModel", s.DModel);
+        if (s.DModel > 0 && s.DModel % 2 != 0)
+            Error("dModel", $"dModel {s.DModel} must be even (the sinusoidal position table interleaves sin and cos)");
         Positive("heads", s.Heads);
         Positive("dLatent", s.DLatent);
         Positive("dFf", s.DFf);
