@@ -144,7 +144,7 @@ public static class Presets
     };
 
     /// <summary>
-    /// A CPU demo size: ResNet-18 at 112 px, d_v 128, d_model 128, 4 heads of 48 (24 position-free + 24 rotary,
+    /// A CPU demo size: ResNet-18 at 96 px, d_v 128, d_model 128, 4 heads of 48 (24 position-free + 24 rotary,
     /// so d_latent 192), d_ff 256, 2 + 2 layers, 4 experts top-2, T = 80 (as COVCTR; synthetic reports reach 75 tokens), the covctr vocabulary; learning rates ×5 of the official ones (5e-4 / 2.5e-4) for short CPU runs. Official
     /// arithmetic (sum combine, per-head scale) with sparse dispatch, which gives the same results as dense
     /// dispatch for less compute.
@@ -153,7 +153,7 @@ public static class Presets
     {
         Name = "tiny",
         Description = "CPU demo size with the official arithmetic (sum combine, per-head scale) and sparse expert dispatch",
-        Vision = new VisionSpec { Depth = 18, ImageSize = 112, DV = 128, Grid = 7, UseMsve = true },
+        Vision = new VisionSpec { Depth = 18, ImageSize = 96, DV = 128, Grid = 7, UseMsve = true },
         DModel = 128,
         DLatent = 192,
         Heads = 4,
@@ -167,6 +167,6 @@ public static class Presets
         Vocab = new VocabSpec { Dataset = "covctr" },
         TextSeqLen = 80,
         AttentionScale = AttentionScale.PerHead,
-        Training = new TrainingSpec { BatchSize = 16, Epochs = 8, Lr = 5e-4, VisionLr = 2.5e-4, Patience = 5, Seed = DatasetSeed },
+        Training = new TrainingSpec { BatchSize = 16, Epochs = 6, Lr = 5e-4, VisionLr = 2.5e-4, Patience = 5, Seed = DatasetSeed },
     };
 }
