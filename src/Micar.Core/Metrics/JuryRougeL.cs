@@ -43,14 +43,14 @@ public static class JuryRougeL
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
         if (pairF1.Count == 0) throw new ArgumentException("the bootstrap needs at least one value.", nameof(pairF1));
         int n = pairF1.Count;
-        var random = new NumpyLegacyRandom(seed);
+        var random = new Micar.Data.NumpyRandomState(seed);
         // rouge1 and rouge2 are aggregated first, each consuming `samples` index vectors of length n.
-        for (long skip = 2L * samples * n; skip > 0; skip--) random.BoundedInt((uint)n);
+        for (long skip = 2L * samples * n; skip > 0; skip--) random.NextInterval((uint)n - 1);
         var means = new double[samples];
         var sample = new double[n];
         for (int s = 0; s < samples; s++)
         {
-            for (int i = 0; i < n; i++) sample[i] = pairF1[(int)random.BoundedInt((uint)n)];
+            for (int i = 0; i < n; i++) sample[i] = pairF1[(int)random.NextInterval((uint)n - 1)];
             means[s] = NumpyArithmetic.Mean(sample);
         }
         return NumpyArithmetic.PercentileLinear(means, 50.0);
