@@ -5,6 +5,7 @@
 //
 //     dotnet build src/Micar.FSharp -c Release
 //     dotnet fsi scripts/ablations.fsx [--quick] [--frozen] [--n N] [--size PX] [--epochs E] [--out DIR]
+//                                      [--only full,no-balance-loss,no-moe,no-latent-encoder,no-msve]
 //
 // Budgets (2-core CPU):
 //   default   1,000 synthetic images at 112 px (800 train / 100 val / 100 test), 6 epochs each, the vision encoder
@@ -26,7 +27,8 @@ let imageSize = intArg "--size" (if quick then 64 else 112)
 let epochs = intArg "--epochs" (if quick then 1 else 6)
 let frozenVision = quick || hasFlag "--frozen"
 let outDir =
-    argValue "--out" |> Option.defaultValue (Path.Combine(repoRoot, "runs", (if quick then "ablations-quick" else "ablations")))
+    let name = if quick then "ablations-quick" elif frozenVision then "ablations-frozen" else "ablations"
+    argValue "--out" |> Option.defaultValue (Path.Combine(repoRoot, "runs", name))
 let dataDir = Path.Combine(outDir, $"data-{n}-{imageSize}")
 
 let baseSpec =
@@ -35,13 +37,25 @@ let baseSpec =
     |> if quick then Spec.withTextLength 40 else id
 let beam = if quick then 1 else baseSpec.Training.BeamWidth
 
-/// The rows of Table III: the name the paper gives and the spec edit.
+/// The rows of Table III: a key for --only, the name the paper gives and the spec edit.
+let allVariants : (string * string * ModelSpec) list =
+    [ "full", "MicarVLMoE (full)", baseSpec
+      "no-balance-loss", "w/o balance loss", Spec.withoutBalanceLoss baseSpec
+      "no-moe", "w/o MoE", Spec.withoutMoe baseSpec
+      "no-latent-encoder", "w/o latent encoder", Spec.withoutLatentEncoder baseSpec
+      "no-msve", "w/o MSVE", Spec.withoutMsve baseSpec ]
+
 let variants : (string * ModelSpec) list =
-    [ "MicarVLMoE (full)", baseSpec
-      "w/o balance loss", Spec.withoutBalanceLoss baseSpec
-      "w/o MoE", Spec.withoutMoe baseSpec
-      "w/o latent encoder", Spec.withoutLatentEncoder baseSpec
-      "w/o MSVE", Spec.withoutMsve baseSpec ]
+    let keys = allVariants |> List.map (fun (key, _, _) -> key)
+    let chosen =
+        match argValue "--only" with
+        | None -> keys
+        | Some list ->
+            let wanted = list.Split(',', System.StringSplitOptions.RemoveEmptyEntries ||| System.StringSplitOptions.TrimEntries) |> List.ofArray
+            match wanted |> List.filter (fun w -> not (List.contains w keys)) with
+            | [] -> wanted
+            | unknown -> failwithf "--only: unknown variant(s) %s; variants: %s" (String.concat ", " unknown) (String.concat ", " keys)
+    allVariants |> List.filter (fun (key, _, _) -> List.contains key chosen) |> List.map (fun (_, name, spec) -> name, spec)
 
 let total = Stopwatch.StartNew()
 let summary = Train.synthesise dataDir n 7 imageSize
@@ -85,13 +99,15 @@ let table =
     let line (s: string) = sb.AppendLine s |> ignore
     line ("| model | " + (columns |> List.map fst |> String.concat " | ") + " |")
     line ("|---|" + (columns |> List.map (fun _ -> "---:") |> String.concat "|") + "|")
-    let full = List.head rows
+    let full = rows |> List.tryFind (fun r -> obj.ReferenceEquals(r.Spec, baseSpec))
     for r in rows do
         let cells =
             columns
             |> List.map (fun (_, key) ->
                 let v = score r key
-                if obj.ReferenceEquals(r, full) then sprintf "%.3f" v else sprintf "%.3f (%+.3f)" v (v - score full key))
+                match full with
+                | Some f when not (obj.ReferenceEquals(r, f)) -> sprintf "%.3f (%+.3f)" v (v - score f key)
+                | _ -> sprintf "%.3f" v)
         line ("| " + r.Name + " | " + String.concat " | " cells + " |")
     sb.ToString()
 

@@ -34,7 +34,8 @@ let rec parse (quick, timeout, keep, files) args =
     | option :: _ when option.StartsWith "--" -> failwithf "unknown option %s (options: --quick, --timeout S, --keep)" option
     | file :: rest -> parse (quick, timeout, keep, Path.GetFullPath file :: files) rest
 
-let quick, timeoutSeconds, keep, named = parse (false, 900, false, []) args
+let quickFlag, timeoutSeconds, keep, named = parse (false, 900, false, []) args
+let quick = quickFlag || Environment.GetEnvironmentVariable "MICAR_QUICK" = "1"
 let notebooks =
     if not named.IsEmpty then named
     else Directory.GetFiles(Path.Combine(repoRoot, "notebooks"), "*.ipynb") |> Array.sort |> List.ofArray
