@@ -12,7 +12,7 @@
 namespace global
 
 /// What scripts/Micar.fsx brings into every script: the assemblies' common types (abbreviations), the script's
-/// arguments and the --quick flag. The F# surface (Spec, Layer, Tensor, Model, Metrics, -->) is opened by
+/// arguments and the --quick flag. The F# surface (Spec, Layer, Tensor, Model, Metrics, Train, -->) is opened by
 /// referencing Micar.FSharp.dll.
 [<AutoOpen>]
 module MicarScript =
@@ -58,6 +58,17 @@ module MicarScript =
     type DecoderOutput = Micar.Model.DecoderOutput
     type Checkpoint = Micar.Model.Checkpoint
 
+    // Training, evaluation, explanation.
+    type TrainOptions = Micar.Training.TrainOptions
+    type TrainResult = Micar.Training.TrainResult
+    type EpochRecord = Micar.Training.EpochRecord
+    type EvalResult = Micar.Training.EvalResult
+    type DecodeOptions = Micar.Decoding.DecodeOptions
+    type ExplainData = Micar.Reports.ExplainData
+    type SynthDataset = Micar.Data.Synthetic.SynthDataset
+    type FindingExtractor = Micar.Data.Synthetic.FindingExtractor
+    type FindingType = Micar.Data.Synthetic.FindingType
+
     // Text and metrics.
     type Vocabulary = Micar.Data.Vocabulary
     type Tokenizer = Micar.Data.Tokenizer
@@ -70,3 +81,29 @@ module MicarScript =
 
     /// True when the script was started with `--quick` (CI mode: smallest sizes, fewest variants).
     let quick : bool = List.contains "--quick" scriptArgs
+
+    /// True when the script was started with the flag `name` (e.g. `--frozen`).
+    let hasFlag (name: string) : bool = List.contains name scriptArgs
+
+    /// The value after `name` (`--out runs/x` → Some "runs/x"); a missing value is an error naming the option.
+    let argValue (name: string) : string option =
+        let rec find args =
+            match args with
+            | n :: value :: _ when n = name && not (value.StartsWith "--") -> Some value
+            | [ n ] | n :: _ :: _ when n = name -> failwithf "%s needs a value" name
+            | _ :: rest -> find rest
+            | [] -> None
+        find scriptArgs
+
+    /// The integer after `name`, or `fallback` when the option is absent; a value that is not an integer is an
+    /// error naming the option.
+    let intArg (name: string) (fallback: int) : int =
+        match argValue name with
+        | None -> fallback
+        | Some text ->
+            match System.Int32.TryParse text with
+            | true, value -> value
+            | false, _ -> failwithf "%s expects an integer, got '%s'" name text
+
+    /// The repository's root folder (scripts live in <root>/scripts).
+    let repoRoot : string = System.IO.Path.GetFullPath(System.IO.Path.Combine(__SOURCE_DIRECTORY__, ".."))

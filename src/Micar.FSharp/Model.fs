@@ -78,6 +78,11 @@ let randomIds (spec: ModelSpec) (batch: int) (generator: Generator) : Tensor =
     if not vocab.HasValue then invalidArg "spec" $"spec '{spec.Name}' has no known vocabulary size"
     TorchApi.Randint(0L, int64 vocab.Value, [| int64 batch; int64 spec.TextSeqLen |], generator)
 
+/// Image files decoded and transformed as training and evaluation do for the spec's image size (resize, centre crop,
+/// ImageNet normalisation): <c>[n, 3, S, S]</c>. A bad file raises an exception naming it.
+let loadImages (spec: ModelSpec) (paths: string list) : Tensor =
+    Micar.Training.ImageBatcher.Load(List.toArray paths, Micar.Training.ImageBatcher.TransformFor spec.Vision.ImageSize)
+
 /// Reports for a batch of images <c>[b, 3, H, W]</c> under explicit decoding options (beam width, cache, length penalty).
 let generateWith (options: DecodeOptions) (net: CaptionNet) (images: Tensor) : Hypothesis list =
     List.ofSeq (ReportDecoder.Generate(net, images, options))
