@@ -156,6 +156,9 @@ static class ModelBench
         // Beam search width 3 for one image, every step run (EOS forbidden / never matched).
         var beam = RunBeam(c, dir, threads, table);
 
+        // Per-operation cost: the text decoder at batch 1 with 8 tokens (tiny only: it is the same code at any size).
+        var overhead = c.Label == "tiny" ? RunOverhead(c, dir, threads, table) : null;
+
         return new JsonObject
         {
             ["label"] = c.Label,
@@ -176,7 +179,45 @@ static class ModelBench
             ["micar_train_fast"] = fast,
             ["optimizer"] = optim,
             ["beam"] = beam,
+            ["overhead"] = overhead,
         };
+    }
+
+    // ---- per-operation cost -------------------------------------------------------------------------------
+
+    /// <summary>Forward + backward of the text decoder alone in training mode, one row of 8 tokens against fixed
+    /// image memory: almost no arithmetic, so the time is mostly what each operation costs besides its kernel
+    /// (binding, dispatch, autograd, allocation). PyTorch also reports how many operators the step runs.</summary>
+    static JsonObject RunOverhead(Case c, string dir, int threads, List<string[]> table)
+    {
+        const int warmup = 3, repeats = 11, tokens = 8;
+        var py = PythonReference.Run("bench/reference/model_bench.py", "overhead", dir, Str(threads), Str(warmup), Str(repeats));
+        var model = c.Official.Compile();
+        using var scope = Torch.NewScope();
+        using var store = ParamInit.Create(model, new Generator(Seed));
+        var net = new CaptionNet(model, store);
+        var inputs = SafetensorsFile.Load(Path.Combine(dir, "inputs.safetensors"));
+        Tensor memory;
+        using (Autograd.NoGrad()) memory = net.EncodeImage(inputs["image"].ToTensor().Narrow(0, 0, 1), ForwardContext.Eval);
+        var ids = inputs["ids"].ToTensor().Narrow(0, 0, 1).Narrow(1, 0, tokens);
+        var pad = inputs["pad_mask"].ToTensor().Narrow(0, 0, 1).Narrow(1, 0, tokens);
+        var labels = inputs["labels"].ToTensor().Narrow(0, 0, 1).Narrow(1, 0, tokens);
+        using var rng = new Generator(Seed + 6);
+        var ctx = ForwardContext.Train(rng);
+        var trainable = store.Trainable().Select(p => p.Value).ToList();
+        double t = MedianTime(() =>
+        {
+            using var s = Torch.NewScope();
+            foreach (var p in trainable) p.Grad = null;
+            var r = net.Decode(ids, memory, pad, ctx);
+            var ce = F.CrossEntropy(r.Logits.Reshape(-1, model.VocabSize), labels.Reshape(-1), ignoreIndex: Data.SpecialTokens.PadId);
+            ce.Add(r.BalanceLoss.Mul(0.01)).Backward();
+        }, warmup, repeats);
+        double pt = py.GetProperty("step_s").GetDouble();
+        int ops = py.GetProperty("top_level_ops").GetInt32();
+        table.Add([$"{c.Label} text decoder fwd+bwd, batch 1 × {tokens} tokens (per-op cost)", Time(t), Time(pt), Ratio(t / pt), "≤ 1",
+            $"PyTorch runs {ops} operators: {pt / ops * 1e6:F1} µs each; Micar {t / ops * 1e6:F1} µs at the same count"]);
+        return new JsonObject { ["micar_s"] = t, ["pytorch_s"] = pt, ["pytorch_ops"] = ops };
     }
 
     // ---- the optimizer step alone ---------------------------------------------------------------------------

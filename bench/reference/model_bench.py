@@ -7,6 +7,7 @@ process (so that its peak resident memory is its own) and prints one JSON object
   model_bench.py train <dir> <threads> <warmup> <repeats>       forward + backward + AdamW (amsgrad) step
   model_bench.py moe   <dir> <threads> <warmup> <repeats>       the official dense MoE layer alone
   model_bench.py beam  <dir> <threads> <tokens> <repeats>       official beam search (width 3, full recompute)
+  model_bench.py overhead <dir> <threads> <warmup> <repeats>    text decoder fwd+bwd at batch 1, 8 tokens
 
 <dir> holds config.json (the micar_ref config plus training hyperparameters), weights.safetensors and
 inputs.safetensors (moe.safetensors for `moe`), all written by bench/Micar.Bench/ModelBench.cs.
@@ -194,6 +195,36 @@ def mode_beam(d, tokens, repeats):
     return {"total_s": median(total), "encode_s": median(enc), "tokens": steps, "samples_s": total}
 
 
+def mode_overhead(d, warmup, repeats):
+    """The text decoder alone, forward + backward in training mode, one row of 8 tokens against fixed image memory:
+    so little arithmetic that the time is mostly per-operation cost (dispatch, autograd, allocation)."""
+    cfg, model = load_model(d)
+    inp = read_safetensors(os.path.join(d, "inputs.safetensors"))
+    model.eval()
+    with torch.no_grad():
+        e = model.encode(inp["image"][:1])
+    ids, pad, labels = inp["ids"][:1, :8].clone(), inp["pad_mask"][:1, :8].clone(), inp["labels"][:1, :8].clone()
+    vocab = cfg["model"]["vocab"]
+    model.train()
+
+    def step():
+        model.zero_grad(set_to_none=True)
+        logits, lb = model.decode(ids, e, pad)
+        loss = F.cross_entropy(logits.reshape(-1, vocab), labels.reshape(-1), ignore_index=0) + 0.01 * lb
+        loss.backward()
+
+    for _ in range(warmup):
+        step()
+    s = []
+    for _ in range(repeats):
+        t0 = time.perf_counter(); step(); s.append(time.perf_counter() - t0)
+    with torch.autograd.profiler.profile() as prof:
+        step()
+    # Operators called from Python (depth 0) plus the autograd nodes run by backward.
+    ops = sum(1 for ev in prof.function_events if ev.cpu_parent is None)
+    return {"step_s": median(s), "top_level_ops": ops}
+
+
 def main():
     mode, d, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
     torch.set_num_threads(threads)
@@ -206,8 +237,10 @@ def main():
         res = mode_moe(d, *rest)
     elif mode == "beam":
         res = mode_beam(d, *rest)
+    elif mode == "overhead":
+        res = mode_overhead(d, *rest)
     else:
-        sys.exit(f"model_bench.py: unknown mode '{mode}' (check, train, moe, beam)")
+        sys.exit(f"model_bench.py: unknown mode '{mode}' (check, train, moe, beam, overhead)")
     res.update({"torch": torch.__version__, "threads": torch.get_num_threads()})
     print(json.dumps(res))
 
