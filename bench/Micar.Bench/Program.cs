@@ -1,13 +1,18 @@
 using Micar.Bench;
 
-// micar-bench <suite> [--threads N] [--out DIR]
+// micar-bench <suite> [--threads N] [--out DIR] [--quick] [--work DIR]
 var suite = args.Length > 0 ? args[0] : "engine";
+if (suite == "model-worker") return ModelBench.WorkerMain(args[1..]);   // one side of the model suite, in its own process
 int threads = Environment.ProcessorCount;
+bool quick = false;
+string? workDir = null;
 string outDir = Path.Combine(PythonReference.RepoRoot(), "bench", "results");
 for (int i = 1; i < args.Length; i++)
 {
     if (args[i] == "--threads" && i + 1 < args.Length) threads = int.Parse(args[++i]);
     else if (args[i] == "--out" && i + 1 < args.Length) outDir = args[++i];
+    else if (args[i] == "--quick") quick = true;
+    else if (args[i] == "--work" && i + 1 < args.Length) workDir = Path.GetFullPath(args[++i]);
     else { Console.Error.WriteLine($"micar-bench: unknown option '{args[i]}'"); return 2; }
 }
 try
@@ -16,7 +21,8 @@ try
     {
         "engine" => EngineBench.Run(threads, outDir),
         "data" => DataBench.Run(threads, outDir),
-        _ => Fail($"unknown suite '{suite}' (available: engine, data)"),
+        "model" => ModelBench.Run(threads, outDir, quick, workDir),
+        _ => Fail($"unknown suite '{suite}' (available: engine, data, model)"),
     };
 }
 catch (Exception e)

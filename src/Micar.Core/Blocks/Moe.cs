@@ -40,7 +40,6 @@ public static class Moe
         using var scope = Torch.NewScope();
         var shape = x.Shape;
         var tokens = x.Reshape(-1, shape[^1]);                                           // [n, d]
-        long n = tokens.Size(0);
         var (probs, scores, idx) = Route(p["gate.gate.weight"], tokens, topK);
         var lb = BalanceLoss(probs);
         if (ctx.Trace is { } trace)
@@ -50,34 +49,66 @@ public static class Moe
             trace.Record(path, "routing.scores", scores);
         }
         var scoreSum = scores.Sum(-1, keepDim: true);                                    // Σ_k ŝ [n, 1]
-        var output = Torch.ZerosLike(tokens);
         var used = idx.Flatten().ToArray<long>();
         var counts = new long[experts];
         foreach (var e in used) counts[e]++;
-        for (int e = 0; e < experts; e++)
+        var output = dispatch == MoeDispatch.Dense
+            ? DenseExperts(p, tokens, idx, scores, scoreSum, counts, combine, act, dropout, ctx)
+            : SparseExperts(p, tokens, used, scores, scoreSum, counts, topK, combine, act, dropout, ctx);
+        if (ctx.Trace is { } t2) t2.Record(path, "routing.load", Tensor.From<long>(counts));
+        return new MoeResult(output.Reshape(shape).MoveToOuterScope(), lb.MoveToOuterScope());
+    }
+
+    /// <summary>The official computation: each expert chosen by some token runs on every token, unrouted rows
+    /// zeroed; outputs are weighted and accumulated in expert order.</summary>
+    static Tensor DenseExperts(ParamView p, Tensor tokens, Tensor idx, Tensor scores, Tensor scoreSum, long[] counts,
+        MoeCombine combine, Func<Tensor, Tensor> act, double dropout, ForwardContext ctx)
+    {
+        var output = Torch.ZerosLike(tokens);
+        for (int e = 0; e < counts.Length; e++)
         {
             if (counts[e] == 0) continue;                                                 // selected by no token
             using var es = Torch.NewScope();
             var selected = idx.Eq(e);                                                     // [n, k] bool
-            var expert = p.At($"experts.{e}");
-            if (dispatch == MoeDispatch.Dense)
-            {
-                var routed = selected.Any(-1).Unsqueeze(-1).To(tokens.DType);             // c_e(t) ∈ {0,1} [n, 1]
-                var y = GatedFfn.Forward(expert, tokens.Mul(routed), act, dropout, ctx);
-                var w = combine == MoeCombine.Sum ? scoreSum : scores.Mul(selected.To(scores.DType)).Sum(-1, keepDim: true);
-                output = output.Add(y.Mul(w)).MoveToOuterScope();
-            }
-            else
-            {
-                var rows = selected.Any(-1).Nonzero().Squeeze(-1);                        // token ids routed to e
-                var y = GatedFfn.Forward(expert, tokens.IndexSelect(0, rows), act, dropout, ctx);
-                var w = combine == MoeCombine.Sum
-                    ? scoreSum.IndexSelect(0, rows)
-                    : scores.Mul(selected.To(scores.DType)).Sum(-1, keepDim: true).IndexSelect(0, rows);
-                output = output.IndexAdd(0, rows, y.Mul(w)).MoveToOuterScope();
-            }
+            var routed = selected.Any(-1).Unsqueeze(-1).To(tokens.DType);                 // c_e(t) ∈ {0,1} [n, 1]
+            var y = GatedFfn.Forward(p.At($"experts.{e}"), tokens.Mul(routed), act, dropout, ctx);
+            var w = combine == MoeCombine.Sum ? scoreSum : scores.Mul(selected.To(scores.DType)).Sum(-1, keepDim: true);
+            output = output.Add(y.Mul(w)).MoveToOuterScope();
         }
-        if (ctx.Trace is { } t2) t2.Record(path, "routing.load", Tensor.From<long>(counts));
-        return new MoeResult(output.Reshape(shape).MoveToOuterScope(), lb.MoveToOuterScope());
+        return output;
     }
+
+    /// <summary>Each expert runs on its routed tokens only. The (token, expert) pairs are grouped by expert on the
+    /// host (the routing is already there), so the whole layer is one gather, one contiguous slice per expert, one
+    /// concatenation and one scatter-add — the same sums, in the same expert order, as a per-expert gather/scatter.</summary>
+    static Tensor SparseExperts(ParamView p, Tensor tokens, long[] used, Tensor scores, Tensor scoreSum, long[] counts,
+        int topK, MoeCombine combine, Func<Tensor, Tensor> act, double dropout, ForwardContext ctx)
+    {
+        var starts = new long[counts.Length];
+        for (int e = 1; e < counts.Length; e++) starts[e] = starts[e - 1] + counts[e - 1];
+        var next = (long[])starts.Clone();
+        var rows = new long[used.Length];                                                // token of each pair, by expert
+        var pairs = new long[used.Length];                                               // its position in [n·k]
+        for (int i = 0; i < used.Length; i++)
+        {
+            long slot = next[used[i]]++;
+            rows[slot] = i / topK;
+            pairs[slot] = i;
+        }
+        var rowIdx = OnDevice(Tensor.From<long>(rows), tokens);
+        var gathered = tokens.IndexSelect(0, rowIdx);                                     // [n·k, d]
+        var outputs = new List<Tensor>(counts.Length);
+        for (int e = 0; e < counts.Length; e++)
+        {
+            if (counts[e] == 0) continue;                                                 // selected by no token
+            outputs.Add(GatedFfn.Forward(p.At($"experts.{e}"), gathered.Narrow(0, starts[e], counts[e]), act, dropout, ctx));
+        }
+        var y = outputs.Count == 1 ? outputs[0] : Torch.Cat([.. outputs], 0);
+        var w = combine == MoeCombine.Sum
+            ? scoreSum.IndexSelect(0, rowIdx)
+            : scores.Flatten().IndexSelect(0, OnDevice(Tensor.From<long>(pairs), tokens)).Unsqueeze(-1);
+        return Torch.ZerosLike(tokens).IndexAdd(0, rowIdx, y.Mul(w));
+    }
+
+    static Tensor OnDevice(Tensor cpu, Tensor like) => like.Device.Type == DeviceType.Cpu ? cpu : cpu.To(like.Device);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Micar.Torch;
 
 namespace Micar.Blocks;
@@ -21,22 +22,76 @@ public static class Rope
     }
 
     /// <summary>Rotates <paramref name="x"/> [.., S, D] at positions offset…offset+S−1 with <paramref name="freqs"/> [F].</summary>
+    /// <remarks>The cosines and sines of frozen frequencies are computed once per frequency tensor for positions
+    /// 0…P−1 (P doubling as needed) and sliced for each call; frequencies that require a gradient are used directly.</remarks>
     public static Tensor Apply(Tensor x, Tensor freqs, long offset = 0)
     {
         using var scope = Torch.NewScope();
         long s = x.Size(-2), d = x.Size(-1), rot = 2 * freqs.Size(0);
         if (rot > d) throw new ArgumentException($"rope rotates {rot} features but the input has only {d}");
-        var pos = Torch.Arange(offset, offset + s, dtype: DType.Float32);                       // [S]
-        var angles = pos.Unsqueeze(1).Mul(freqs.Unsqueeze(0));                                  // [S, F]
-        angles = angles.Unsqueeze(-1).Expand(-1, -1, 2).Reshape(s, rot);                        // [S, 2F] θ0,θ0,θ1,θ1…
+        if (offset < 0) throw new ArgumentOutOfRangeException(nameof(offset), offset, "rope positions start at 0");
+        var (cos, sin) = CosSin(freqs, offset, s);                                              // [S, 2F]
         var xr = x.Narrow(-1, 0, rot);
         var shape = xr.Shape;
         var pairs = xr.Reshape([.. shape[..^1], rot / 2, 2]);
         var x0 = pairs.Select(-1, 0);
         var x1 = pairs.Select(-1, 1);
         var rotated = Torch.Stack([x1.Neg(), x0], -1).Reshape(shape);                           // (−x1, x0)
-        var outRot = xr.Mul(angles.Cos()).Add(rotated.Mul(angles.Sin()));
+        var outRot = xr.Mul(cos).Add(rotated.Mul(sin));
         var result = rot == d ? outRot : Torch.Cat([outRot, x.Narrow(-1, rot, d - rot)], -1);
         return result.MoveToOuterScope();
+    }
+
+    /// <summary>Angles <c>θ = p·f_j</c> [S, 2F] (float32), each repeated twice: θ0, θ0, θ1, θ1, …</summary>
+    static Tensor Angles(Tensor freqs, long offset, long s)
+    {
+        var pos = Torch.Arange(offset, offset + s, dtype: DType.Float32, device: freqs.Device);  // [S]
+        var angles = pos.Unsqueeze(1).Mul(freqs.Unsqueeze(0));                                  // [S, F]
+        return angles.Unsqueeze(-1).Expand(-1, -1, 2).Reshape(s, 2 * freqs.Size(0));
+    }
+
+    static readonly ConditionalWeakTable<Tensor, RopeTable> Tables = new();
+
+    static (Tensor Cos, Tensor Sin) CosSin(Tensor freqs, long offset, long s)
+    {
+        if (freqs.RequiresGrad || freqs.DType != DType.Float32)
+        {
+            var a = Angles(freqs, offset, s);
+            return (a.Cos(), a.Sin());
+        }
+        return Tables.GetValue(freqs, _ => new RopeTable()).Slice(freqs, offset, s);
+    }
+
+    /// <summary>cos θ and sin θ for positions 0…P−1 of one frequency tensor. On the CPU the table remembers the
+    /// frequencies it was built from and is rebuilt when they change (e.g. a checkpoint copied into the tensor).</summary>
+    sealed class RopeTable
+    {
+        readonly Lock _lock = new();
+        float[]? _freqs;
+        Tensor? _cos, _sin;
+        long _positions;
+
+        public (Tensor Cos, Tensor Sin) Slice(Tensor freqs, long offset, long s)
+        {
+            lock (_lock)
+            {
+                float[]? values = freqs.Device.Type == DeviceType.Cpu ? freqs.ToArray<float>() : null;
+                bool stale = _cos is null || offset + s > _positions
+                    || (values is not null && (_freqs is null || !values.AsSpan().SequenceEqual(_freqs)));
+                if (stale)
+                {
+                    long positions = Math.Max(64, _positions);
+                    while (positions < offset + s) positions *= 2;
+                    using var scope = Torch.NewScope();
+                    using var noGrad = Autograd.NoGrad();
+                    var a = Angles(freqs, 0, positions);
+                    var (cos, sin) = (a.Cos().DetachFromScope(), a.Sin().DetachFromScope());
+                    _cos?.Dispose();
+                    _sin?.Dispose();
+                    (_cos, _sin, _positions, _freqs) = (cos, sin, positions, values);
+                }
+                return (_cos!.Narrow(0, offset, s), _sin!.Narrow(0, offset, s));
+            }
+        }
     }
 }
