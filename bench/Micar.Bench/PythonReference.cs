@@ -12,6 +12,8 @@ static class PythonReference
     {
         var root = RepoRoot();
         var psi = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root };
+        // Same OpenMP waiting as Micar (which defaults to passive), so both sides run under equal conditions.
+        psi.Environment["OMP_WAIT_POLICY"] = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "PASSIVE";
         psi.ArgumentList.Add(Path.Combine(root, script));
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {Python}");
