@@ -435,7 +435,7 @@ static class ModelBench
 
     static JsonObject RunMoe(string dir, int threads, List<string[]> table)
     {
-        const int d = 512, dff = 2048, experts = 8, k = 2, tokens = 160, warmup = 2, repeats = 7;
+        const int d = 512, dff = 2048, experts = 8, k = 2, tokens = 160, warmup = 2, repeats = 9;
         Directory.CreateDirectory(dir);
         using var scope = Torch.NewScope();
         using var g = new Generator(Seed + 2);
@@ -469,37 +469,51 @@ static class ModelBench
         double sparseDiff = sparse.Sub(dense).Abs().Max().Item();
         TensorDataConversions.SaveSafetensors(Path.Combine(dir, "moe.safetensors"), [.. entries, ("x", x), ("grad_out", gradOut), ("micar_dense", dense)]);
         File.WriteAllText(Path.Combine(dir, "moe.json"), new JsonObject { ["d"] = d, ["d_ff"] = dff, ["experts"] = experts, ["k"] = k, ["act"] = "silu" }.ToJsonString());
-        var py = PythonReference.Run("bench/reference/model_bench.py", "moe", dir, Str(threads), Str(warmup), Str(repeats));
 
-        double Fwd(MoeDispatch dispatch) => MedianTime(() =>
+        (double Median, double Best) Fwd(MoeDispatch dispatch) => Timed(() =>
         {
             using var s = Torch.NewScope();
             using var ng = Autograd.NoGrad();
             Forward(dispatch);
         }, warmup, repeats);
-        double FwdBwd(MoeDispatch dispatch) => MedianTime(() =>
+        (double Median, double Best) FwdBwd(MoeDispatch dispatch) => Timed(() =>
         {
             using var s = Torch.NewScope();
             foreach (var (_, t) in entries) t.Grad = null;
             var r = Forward(dispatch);
             r.Output.Mul(gradOut).Sum().Add(r.BalanceLoss).Backward();
         }, warmup, repeats);
-        double sf = Fwd(MoeDispatch.Sparse), df = Fwd(MoeDispatch.Dense), sb = FwdBwd(MoeDispatch.Sparse), db = FwdBwd(MoeDispatch.Dense);
-        double pf = py.GetProperty("forward_s").GetDouble(), pb = py.GetProperty("forward_backward_s").GetDouble();
+        // Two rounds, PyTorch then Micar in each, so that a change in the machine's load hits both sides.
+        var rounds = new List<(double Median, double Best)[]>();
+        JsonElement py = default;
+        for (int round = 0; round < 2; round++)
+        {
+            py = PythonReference.Run("bench/reference/model_bench.py", "moe", dir, Str(threads), Str(warmup), Str(repeats));
+            rounds.Add([Fwd(MoeDispatch.Sparse), Fwd(MoeDispatch.Dense), FwdBwd(MoeDispatch.Sparse), FwdBwd(MoeDispatch.Dense),
+                (py.GetProperty("forward_s").GetDouble(), py.GetProperty("forward_best_s").GetDouble()),
+                (py.GetProperty("forward_backward_s").GetDouble(), py.GetProperty("forward_backward_best_s").GetDouble())]);
+        }
+        (double Median, double Best) Combine(int i) => (rounds.Average(r => r[i].Median), rounds.Min(r => r[i].Best));
+        var (sf, df, sb, db, pf, pb) = (Combine(0), Combine(1), Combine(2), Combine(3), Combine(4), Combine(5));
         store.Dispose();
         string what = $"MoE d {d}, d_ff {dff}, E {experts}, k {k}, {tokens} tokens";
-        table.Add([what + ", forward: Micar sparse", Time(sf), Time(pf), Ratio(sf / pf), "", $"sparse/dense {sf / df:F2} (≤ 0.35)"]);
-        table.Add([what + ", forward: Micar dense", Time(df), Time(pf), Ratio(df / pf), "≤ 1", ""]);
-        table.Add([what + ", fwd+bwd: Micar sparse", Time(sb), Time(pb), Ratio(sb / pb), "", $"sparse/dense {sb / db:F2} (≤ 0.35)"]);
-        table.Add([what + ", fwd+bwd: Micar dense", Time(db), Time(pb), Ratio(db / pb), "≤ 1", ""]);
+        string Best((double Median, double Best) m, (double Median, double Best) p) => $"best-of ratio {m.Best / p.Best:F2}";
+        table.Add([what + ", forward: Micar sparse", Time(sf.Median), Time(pf.Median), Ratio(sf.Median / pf.Median), "",
+            $"sparse/dense {sf.Median / df.Median:F2}, best-of {sf.Best / df.Best:F2} (target ≤ 0.35)"]);
+        table.Add([what + ", forward: Micar dense", Time(df.Median), Time(pf.Median), Ratio(df.Median / pf.Median), "≤ 1", Best(df, pf)]);
+        table.Add([what + ", fwd+bwd: Micar sparse", Time(sb.Median), Time(pb.Median), Ratio(sb.Median / pb.Median), "",
+            $"sparse/dense {sb.Median / db.Median:F2}, best-of {sb.Best / db.Best:F2} (target ≤ 0.35)"]);
+        table.Add([what + ", fwd+bwd: Micar dense", Time(db.Median), Time(pb.Median), Ratio(db.Median / pb.Median), "≤ 1", Best(db, pb)]);
         Console.WriteLine($"[moe] dense output Micar vs PyTorch max |Δ| = {py.GetProperty("max_abs_diff").GetDouble():E2}; Micar sparse vs dense {sparseDiff:E2}");
         return new JsonObject
         {
             ["d"] = d, ["d_ff"] = dff, ["experts"] = experts, ["k"] = k, ["tokens"] = tokens,
             ["max_abs_diff"] = py.GetProperty("max_abs_diff").GetDouble(), ["sparse_vs_dense_diff"] = sparseDiff,
-            ["micar_sparse_forward_s"] = sf, ["micar_dense_forward_s"] = df, ["pytorch_dense_forward_s"] = pf,
-            ["micar_sparse_fwd_bwd_s"] = sb, ["micar_dense_fwd_bwd_s"] = db, ["pytorch_dense_fwd_bwd_s"] = pb,
-            ["sparse_over_dense_forward"] = sf / df, ["sparse_over_dense_fwd_bwd"] = sb / db,
+            ["micar_sparse_forward_s"] = sf.Median, ["micar_dense_forward_s"] = df.Median, ["pytorch_dense_forward_s"] = pf.Median,
+            ["micar_sparse_fwd_bwd_s"] = sb.Median, ["micar_dense_fwd_bwd_s"] = db.Median, ["pytorch_dense_fwd_bwd_s"] = pb.Median,
+            ["micar_sparse_forward_best_s"] = sf.Best, ["micar_dense_forward_best_s"] = df.Best, ["pytorch_dense_forward_best_s"] = pf.Best,
+            ["micar_sparse_fwd_bwd_best_s"] = sb.Best, ["micar_dense_fwd_bwd_best_s"] = db.Best, ["pytorch_dense_fwd_bwd_best_s"] = pb.Best,
+            ["sparse_over_dense_forward"] = sf.Median / df.Median, ["sparse_over_dense_fwd_bwd"] = sb.Median / db.Median,
         };
     }
 
@@ -619,7 +633,11 @@ static class ModelBench
         return 2.0 * 1024 * 1024 * 1024 / t / 1e9;
     }
 
-    static double MedianTime(Action fn, int warmup, int repeats)
+    static double MedianTime(Action fn, int warmup, int repeats) => Timed(fn, warmup, repeats).Median;
+
+    /// <summary>Median and fastest of <paramref name="repeats"/> timed calls after <paramref name="warmup"/> untimed
+    /// ones (on a shared machine the fastest is the better estimate of the work itself).</summary>
+    static (double Median, double Best) Timed(Action fn, int warmup, int repeats)
     {
         for (int i = 0; i < warmup; i++) fn();
         var samples = new List<double>();
@@ -629,7 +647,7 @@ static class ModelBench
             fn();
             samples.Add(sw.Elapsed.TotalSeconds);
         }
-        return Median(samples);
+        return (Median(samples), samples.Min());
     }
 
     static double Median(IReadOnlyList<double> xs)
