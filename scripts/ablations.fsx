@@ -7,14 +7,19 @@
 //     dotnet fsi scripts/ablations.fsx [--quick] [--frozen] [--n N] [--size PX] [--epochs E] [--out DIR]
 //                                      [--only full,no-balance-loss,no-moe,no-latent-encoder,no-msve]
 //
-// Budgets (2-core CPU):
+// Budgets (measured on a shared 2-core CPU):
 //   default   1,000 synthetic images at 112 px (800 train / 100 val / 100 test), 6 epochs each, the vision encoder
-//             trained end to end as in the paper, greedy validation, test decoded with the spec's beam:
-//             about 5-8 minutes per model, 30-40 minutes for the five.
-//   --frozen  the same with the vision encoder frozen and its tokens cached (about ten times cheaper epochs,
-//             4-6 minutes for the five); frozen random ResNet features carry less of the findings, so scores are lower.
+//             trained end to end as in the paper, greedy validation, test decoded with the spec's beam (3):
+//             6-9 minutes per model, 36 minutes for the five. This budget teaches the report template but hardly
+//             any findings (finding F1 near 0, beam search mostly writes the normal report), so the differences
+//             between rows are small and noisy; for finding-level differences train longer, e.g.
+//             --n 2000 --epochs 8 (the budget of `micar demo`, about 1.5-2 hours for the five).
+//   --frozen  the same with the vision encoder frozen (batch-norm statistics calibrated) and its tokens cached: the
+//             text side then dominates, epochs are 2-5 times cheaper (3-4 minutes per model); frozen random ResNet
+//             features carry little of the findings, so every row tends to the template. Output in
+//             runs/ablations-frozen.
 //   --quick   CI smoke run: 40 images at 64 px (32 / 4 / 4), reports cut to 40 tokens, one frozen+cached epoch,
-//             greedy decoding; about 20 s of CPU, it checks the pipeline, not the numbers.
+//             greedy decoding; 20-30 s, it checks the pipeline, not the numbers.
 #load "Micar.fsx"
 
 open System.Diagnostics
