@@ -69,11 +69,12 @@ static class Demo
 
         sw2.Restart();
         var decode = new DecodeOptions { BeamWidth = spec.Training.BeamWidth };
-        var ev = Evaluator.Run(Checkpoint.Load(Path.Combine(model.RunDir, Trainer.BestDir)), dataDir, "test", decode);
+        var ckpt = Checkpoint.Load(Path.Combine(model.RunDir, Trainer.BestDir));
+        var ev = Evaluator.Run(ckpt, dataDir, "test", decode);
         Evaluator.Write(ev, Path.Combine(model.RunDir, "eval"));
         var evBlind = Evaluator.Run(Checkpoint.Load(Path.Combine(blind.RunDir, Trainer.BestDir)), dataDir, "test", decode, blind: true);
         Evaluator.Write(evBlind, Path.Combine(blind.RunDir, "eval"));
-        var frequent = MostFrequentBaseline(dataDir, ev);
+        var frequent = MostFrequentBaseline(dataDir, ev, ckpt);
         Say($"[4/4] evaluated on {ev.Predictions.Length} test images (beam {decode.BeamWidth}) in {sw2.Elapsed.TotalSeconds:F0} s");
 
         var systems = new (string Name, Dictionary<string, double> Scores)[]
@@ -91,7 +92,6 @@ static class Demo
             Say($"  reference  {ev.References[i]}");
             Say("");
         }
-        var ckpt = Checkpoint.Load(Path.Combine(model.RunDir, Trainer.BestDir));
         var report = RunReportBuilder.Write(model.RunDir,
             systems.Select(s => new Micar.Reports.SystemMetrics { System = s.Name, Values = s.Scores }).ToList(),
             RunReportBuilder.GalleryOf(ev, dataDir, 4), ckpt, decode.BeamWidth);
@@ -114,14 +114,14 @@ static class Demo
         return -1;
     }
 
-    static Dictionary<string, double> MostFrequentBaseline(string dataDir, EvalResult like)
+    /// <summary>The most frequent training report for every image, in the model's vocabulary and text length (as the
+    /// model itself could have written it), scored like the model.</summary>
+    static Dictionary<string, double> MostFrequentBaseline(string dataDir, EvalResult like, Checkpoint.Loaded ckpt)
     {
         var train = SplitData.Load(dataDir, "train");
-        var ckptVocab = Vocabulary.LoadReleased("covctr");
-        var tokenizer = new Tokenizer(ckptVocab);
+        var tokenizer = new Tokenizer(ckpt.Vocab);
         var mostFrequent = train.Reports.GroupBy(r => r).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
-        int T = 1000;
-        var pred = tokenizer.ReferenceText(mostFrequent, T);
+        var pred = tokenizer.ReferenceText(mostFrequent, ckpt.Model.TextSeqLen);
         var preds = Enumerable.Repeat(pred, like.References.Length).ToArray();
         return Scoring.Score(preds, like.References, synthetic: true, coco: true);
     }

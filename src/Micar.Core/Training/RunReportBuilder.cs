@@ -17,6 +17,7 @@ public static class RunReportBuilder
     /// <param name="systems">Metric rows to tabulate (e.g. the model on the test split, baselines).</param>
     /// <param name="gallery">Images to show: path, generated text, reference text.</param>
     /// <param name="explainWith">Checkpoint used to produce explain figures for the gallery (null: no figures).</param>
+    /// <param name="beam">Beam width used to generate the reports that the explain figures show.</param>
     public static string Write(string runDir, IReadOnlyList<SystemMetrics> systems,
         IReadOnlyList<(string ImagePath, string Generated, string Reference)> gallery, Checkpoint.Loaded? explainWith = null, int beam = 3)
     {

@@ -235,22 +235,18 @@ public static class Trainer
         }
     }
 
-    /// <summary>Image memory for rows: from cached features or by running the (possibly frozen) vision encoder.</summary>
-    static Tensor Memory(CaptionNet net, TrainOptions o, SplitData split, int[] rows, Tensor? features,
-        Data.Images.ImageTransform transform, ForwardContext ctx)
+    /// <summary>Image memory for rows: from cached features, or by running the vision encoder on <paramref name="images"/>
+    /// (frozen: without gradients and in evaluation mode).</summary>
+    static Tensor Memory(CaptionNet net, TrainOptions o, int[] rows, Tensor? features, Tensor? images, ForwardContext ctx)
     {
         Tensor feats;
         if (features is not null) feats = features.IndexSelect(0, Tensor.From<long>(rows.Select(r => (long)r).ToArray()));
-        else
+        else if (o.FreezeVision)
         {
-            var images = ImageBatcher.Load(rows.Select(r => split.ImagePaths[r]).ToArray(), transform, o.Blind);
-            if (o.FreezeVision)
-            {
-                using var noGrad = Autograd.NoGrad();
-                feats = net.VisionFeatures(images, ForwardContext.Eval);
-            }
-            else feats = net.VisionFeatures(images, ctx);
+            using var noGrad = Autograd.NoGrad();
+            feats = net.VisionFeatures(images!, ForwardContext.Eval);
         }
+        else feats = net.VisionFeatures(images!, ctx);
         return net.EncodeTokens(net.Project(feats), ctx);
     }
 
@@ -315,16 +311,7 @@ public static class Trainer
             using var scope = Torch.NewScope();
             var rows = input.Rows;
             optimizer.ZeroGrad();
-            Tensor memory;
-            if (features is not null)
-                memory = net.EncodeTokens(net.Project(features.IndexSelect(0, Tensor.From<long>(rows.Select(r => (long)r).ToArray()))), ctx);
-            else if (o.FreezeVision)
-            {
-                Tensor feats;
-                using (Autograd.NoGrad()) feats = net.VisionFeatures(input.Images!, ForwardContext.Eval);
-                memory = net.EncodeTokens(net.Project(feats), ctx);
-            }
-            else memory = net.EncodeTokens(net.Project(net.VisionFeatures(input.Images!, ctx)), ctx);
+            var memory = Memory(net, o, rows, features, input.Images, ctx);
             var r = net.Decode(input.Ids, memory, input.Mask, ctx);
             var ce = F.CrossEntropy(r.Logits.Reshape(-1, vocab), input.Labels.Reshape(-1), ignoreIndex: SpecialTokens.PadId);
             var loss = alpha == 0 ? ce : ce.Add(r.BalanceLoss.Mul(alpha));
@@ -372,7 +359,8 @@ public static class Trainer
             using var scope = Torch.NewScope();
             var rows = Enumerable.Range(start, Math.Min(batch, val.Count - start)).ToArray();
             var (ids, mask, labels) = TextBatch(text, rows, T);
-            var memory = Memory(net, o, val, rows, features, transform, ForwardContext.Eval);
+            var images = features is null ? ImageBatcher.Load(rows.Select(r => val.ImagePaths[r]).ToArray(), transform, o.Blind) : null;
+            var memory = Memory(net, o, rows, features, images, ForwardContext.Eval);
             var r = net.Decode(ids, memory, mask, ForwardContext.Eval);
             var ce = F.CrossEntropy(r.Logits.Reshape(-1, vocab), labels.Reshape(-1), ignoreIndex: SpecialTokens.PadId);
             lossSum += (alpha == 0 ? ce.Item() : ce.Item() + alpha * r.BalanceLoss.Item()) * rows.Length;
