@@ -21,7 +21,7 @@ public enum Reduction
 }
 
 /// <summary>Neural-network functions (PyTorch's <c>torch.nn.functional</c>).</summary>
-public static class F
+public static partial class F
 {
     /// <summary><c>x·Wᵀ + b</c> with <c>W [out, in]</c>.</summary>
     public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null) => Ops.Linear.Call(input, weight, bias);

@@ -75,5 +75,5 @@ internal static class Ops
         MaxPool2d = new("max_pool2d"), AdaptiveAvgPool2d = new("adaptive_avg_pool2d"), AvgPool2d = new("avg_pool2d"),
         UpsampleNearest2d = new("upsample_nearest2d", "vec"), UpsampleBilinear2d = new("upsample_bilinear2d", "vec"),
         UpsampleBilinear2dAa = new("_upsample_bilinear2d_aa", "vec"), Embedding = new("embedding"),
-        Dropout = new("dropout"), CrossEntropy = new("cross_entropy_loss"), NllLoss = new("nll_loss"), LayerNorm = new("layer_norm");
+        Dropout = new("dropout"), ConstantPadNd = new("constant_pad_nd"), Unfold = new("unfold"), CrossEntropy = new("cross_entropy_loss"), NllLoss = new("nll_loss"), LayerNorm = new("layer_norm");
 }

@@ -33,6 +33,8 @@ public sealed partial class Tensor
     public Tensor Matmul(Tensor other) => Ops.Matmul.Call(this, other);
     /// <summary>Batched matrix product of 3-d tensors.</summary>
     public Tensor Bmm(Tensor other) => Ops.Bmm.Call(this, other);
+    /// <summary>Product of 2-d matrices.</summary>
+    public Tensor Mm(Tensor other) => Ops.Mm.Call(this, other);
     /// <summary>Element-wise maximum.</summary>
     public Tensor Maximum(Tensor other) => Ops.Maximum.Call(this, other);
     /// <summary>Element-wise minimum.</summary>

@@ -26,6 +26,9 @@ public sealed record TrainOptions
     public bool CacheFeatures { get; init; }
     /// <summary>Global gradient-norm clipping (null: none, as the official recipe).</summary>
     public double? GradClip { get; init; }
+    /// <summary>Algorithm of the MSVE fusion convolution during training (null: automatic, see
+    /// <see cref="Model.ForwardContext.FusionConv"/>).</summary>
+    public Micar.Torch.ConvAlgorithm? FusionConv { get; init; }
     /// <summary>Replace every image by zeros (the text-only baseline).</summary>
     public bool Blind { get; init; }
     /// <summary>Use at most this many training rows (quick runs).</summary>

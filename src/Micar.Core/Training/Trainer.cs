@@ -298,7 +298,7 @@ public static class Trainer
         int T = net.Description.TextSeqLen;
         long vocab = net.Description.VocabSize;
         var counter = new RoutingLoadCounter();
-        var ctx = new ForwardContext { Training = true, Rng = rng, Trace = counter };
+        var ctx = new ForwardContext { Training = true, Rng = rng, Trace = counter, FusionConv = o.FusionConv };
         double lossSum = 0, ceSum = 0, lbSum = 0;
         long tokens = 0;
         int steps = (train.Count + batch - 1) / batch, s = 0, seen = 0;

@@ -43,13 +43,17 @@ public class CaptionNetTests
         Console.WriteLine($"tiny official logits max abs diff: {(f["logits"] - r.Logits).Abs().Max().Item():g3}");
     }
 
-    [Fact]
-    public void Training_mode_loss_gradients_and_batchnorm_statistics_equal_the_reference()
+    /// <summary>Also with the MSVE fusion conv computed by Winograd's algorithm (the reference uses libtorch's conv).</summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData(ConvAlgorithm.Winograd2)]
+    [InlineData(ConvAlgorithm.Winograd4)]
+    public void Training_mode_loss_gradients_and_batchnorm_statistics_equal_the_reference(ConvAlgorithm? fusionConv)
     {
         using var scope = Torch.NewScope();
         var f = DeterministicWeights.Load("tiny_model.safetensors");
         var net = ModelFixture.Net();
-        var ctx = ForwardContext.Train();
+        var ctx = ForwardContext.Train() with { FusionConv = fusionConv };
         var r = net.Forward(f["image"], f["ids"], f["pad_mask"], ctx);
         Close(f["train_logits"], r.Logits, 1e-4, "train logits");
         Close(f["train_lb"], r.BalanceLoss.Reshape(1), 1e-6, "train balance value");
@@ -85,5 +89,20 @@ public class CaptionNetTests
             if (combine == MoeCombine.Weighted) Assert.True(routerGrad > 1e-4, $"weighted: router gradient {routerGrad:g3}");
             else Assert.True(routerGrad < 1e-5, $"sum: router gradient {routerGrad:g3} should be rounding noise");
         }
+    }
+}
+
+public class FusionConvChoiceTests
+{
+    [Theory]
+    [InlineData(2, 2048, 56, ConvAlgorithm.Winograd4)]
+    [InlineData(16, 512, 24, ConvAlgorithm.Winograd4)]
+    [InlineData(1, 512, 28, ConvAlgorithm.Direct)]
+    [InlineData(16, 128, 24, ConvAlgorithm.Direct)]
+    public void Winograd_is_chosen_on_cpu_for_wide_and_large_maps(long b, long c, long hw, ConvAlgorithm expected)
+    {
+        using var scope = Micar.Torch.Torch.NewScope();
+        var x = Micar.Torch.Torch.Empty([b, c, hw, hw]);
+        Assert.Equal(expected, Micar.Blocks.Msve.FusionConvAlgorithm(x));
     }
 }
