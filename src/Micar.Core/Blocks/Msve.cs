@@ -26,8 +26,9 @@ public static class Msve
         var p5 = Lateral(5);
         var p4 = Lateral(4).Add(Up(p5, c[2]));
         var p3 = Lateral(3).Add(Up(p4, c[1]));
-        var p2 = Lateral(2).Add(Up(p3, c[0]));
-        var sum = p2.Add(Up(p3, p2)).Add(Up(p4, p2)).Add(Up(p5, p2));
+        var up3 = Up(p3, c[0]);                     // up(P3, C2) = up(P3, P2): same size, computed once for both uses
+        var p2 = Lateral(2).Add(up3);
+        var sum = p2.Add(up3).Add(Up(p4, p2)).Add(Up(p5, p2));
         var conv = F.Conv2dWinograd(sum, p["fusion.0.weight"], p["fusion.0.bias"], ctx.FusionConv ?? FusionConvAlgorithm(sum));
         var fused = BatchNorm.Forward(p.At("fusion.1"), conv, ctx).Relu();
         var tokens = Pool(fused, grid);

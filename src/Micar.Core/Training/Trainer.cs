@@ -146,7 +146,7 @@ public static class Trainer
                 TrainerState.Save(lastDir, new TrainerState.Info(epoch, best, bestEpoch, plateau), spec, store, vocab, optimizer, scheduler, dropoutRng);
                 log($"epoch {epoch}/{epochs}  loss {loss:F4}  val loss {valLoss:F4}  BLEU-4 {scores["bleu4"]:F4}  score {score:F4}" +
                     (scores.TryGetValue("finding_f1", out var f1) ? $"  finding F1 {f1:F3}" : "") +
-                    $"  {record.TokensPerSecond:F0} tok/s  {record.Seconds:F1} s{(isBest ? "  *best*" : "")}");
+                    $"  {record.TokensPerSecond:F0} tok/s  {record.Seconds:F1} s (validation {record.Seconds - trainSeconds:F1} s){(isBest ? "  *best*" : "")}");
                 if (plateau >= patience) { log($"early stop: no improvement for {patience} epochs"); break; }
                 if (o.StopAfterEpochs is { } stop && epoch - startEpoch + 1 >= stop) break;
             }
