@@ -167,6 +167,7 @@ public static class Presets
         Vocab = new VocabSpec { Dataset = "covctr" },
         TextSeqLen = 80,
         AttentionScale = AttentionScale.PerHead,
-        Training = new TrainingSpec { BatchSize = 16, Epochs = 6, Lr = 5e-4, VisionLr = 2.5e-4, Patience = 5, Seed = DatasetSeed },
+        // Three epochs at the full learning rate, then decayed (official epochs // 2 would decay after two of five).
+        Training = new TrainingSpec { BatchSize = 16, Epochs = 5, StepSize = 3, Lr = 5e-4, VisionLr = 2.5e-4, Patience = 5, Seed = DatasetSeed },
     };
 }

@@ -98,6 +98,7 @@ internal static class SpecValidator
             if (!(t.VisionLr >= 0)) Error("training.visionLr", $"training.visionLr {Fmt(t.VisionLr)} must not be negative");
             if (!(t.WeightDecay >= 0)) Error("training.weightDecay", $"training.weightDecay {Fmt(t.WeightDecay)} must not be negative");
             if (!(t.Gamma is > 0 and <= 1)) Error("training.gamma", $"training.gamma {Fmt(t.Gamma)} must lie in (0, 1]");
+            if (t.StepSize is { } step) Positive("training.stepSize", step);
             Positive("training.patience", t.Patience);
             Positive("training.beamWidth", t.BeamWidth);
             if (t.Seed is < 0 or > uint.MaxValue) Error("training.seed", $"training.seed {t.Seed} must lie in [0, 2^32)");

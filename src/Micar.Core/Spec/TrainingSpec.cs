@@ -18,8 +18,14 @@ public sealed record TrainingSpec
     /// <summary>AdamW weight decay (applied to every parameter).</summary>
     public double WeightDecay { get; init; } = 5e-5;
 
-    /// <summary>StepLR factor, applied every <c>epochs / 2</c> epochs.</summary>
+    /// <summary>StepLR factor, applied every <see cref="StepSize"/> epochs.</summary>
     public double Gamma { get; init; } = 0.1;
+
+    /// <summary>Epochs between StepLR decays; null is the official <c>epochs // 2</c> (at least 1).</summary>
+    public int? StepSize { get; init; }
+
+    /// <summary>The StepLR period for a run of <paramref name="epochs"/> epochs.</summary>
+    public int StepSizeFor(int epochs) => StepSize ?? Math.Max(1, epochs / 2);
 
     /// <summary>Early stopping: epochs without improvement of the validation score (<c>max_patience</c>).</summary>
     public int Patience { get; init; } = 50;

@@ -78,7 +78,7 @@ public static class Trainer
         if (visionParams.Count > 0) groups.Add(new ParamGroup(visionParams, tr.VisionLr, name: "vision"));
         groups.Add(new ParamGroup(otherParams, tr.Lr, name: "rest"));
         using var optimizer = new AdamW(groups, weightDecay: tr.WeightDecay, amsgrad: true);
-        var scheduler = new StepLR(optimizer, Math.Max(1, epochs / 2), tr.Gamma);
+        var scheduler = new StepLR(optimizer, tr.StepSizeFor(epochs), tr.Gamma);
         using var dropoutRng = new Generator((ulong)seed + 1);
         double alpha = spec.Moe.Enabled ? spec.Moe.BalanceLossWeight : 0;
 

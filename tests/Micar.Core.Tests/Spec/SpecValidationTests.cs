@@ -41,17 +41,21 @@ public class SpecValidationTests
         {
             Vision = Valid.Vision with { Depth = 20, Grid = 0 },
             Vocab = new VocabSpec { Dataset = "mimic" },
-            Training = Valid.Training with { BatchSize = 0, Gamma = 1.5 },
+            Training = Valid.Training with { BatchSize = 0, Gamma = 1.5, StepSize = 0 },
             Dropout = 1.0,
             TextSeqLen = 1,
         };
         Assert.Equal(
         [
             "vision.depth", "vision.grid", "dropout", "textSeqLen", "vocab.dataset", "training.batchSize", "training.gamma",
+            "training.stepSize",
         ], bad.Validate().Select(e => e.Path));
         Assert.Contains("vision.depth 20 is not one of 18, 34, 50, 101, 152", Messages(bad));
         Assert.Contains("vocab.dataset 'mimic' is not one of covctr, mmretinal, pgross, roco", Messages(bad));
         Assert.Contains("training.gamma 1.5 must lie in (0, 1]", Messages(bad));
+        Assert.Equal(3, Valid.Training.StepSizeFor(7));                     // official epochs // 2
+        Assert.Equal(1, Valid.Training.StepSizeFor(1));
+        Assert.Equal(3, (Valid.Training with { StepSize = 3 }).StepSizeFor(5));
     }
 
     [Fact]
