@@ -346,6 +346,9 @@ public static class Trainer
         return new string('#', filled) + new string('.', w - filled);
     }
 
+    /// <summary>Most validation images decoded together (their image memories are concatenated).</summary>
+    const int ValidationDecodeRows = 256;
+
     static (double Loss, Dictionary<string, double> Scores) Validate(CaptionNet net, TrainOptions o, SplitData val, EncodedBatch text,
         string[] refs, Tensor? features, Data.Images.ImageTransform transform, Tokenizer tokenizer, double alpha, int batch, int beam, bool synthetic)
     {
@@ -354,18 +357,39 @@ public static class Trainer
         long vocab = net.Description.VocabSize;
         double lossSum = 0;
         var preds = new string[val.Count];
-        for (int start = 0; start < val.Count; start += batch)
+        var memories = new List<Tensor>();     // image memory of every validation row, decoded in large batches below
+        try
         {
-            using var scope = Torch.NewScope();
-            var rows = Enumerable.Range(start, Math.Min(batch, val.Count - start)).ToArray();
-            var (ids, mask, labels) = TextBatch(text, rows, T);
-            var images = features is null ? ImageBatcher.Load(rows.Select(r => val.ImagePaths[r]).ToArray(), transform, o.Blind) : null;
-            var memory = Memory(net, o, rows, features, images, ForwardContext.Eval);
-            var r = net.Decode(ids, memory, mask, ForwardContext.Eval);
-            var ce = F.CrossEntropy(r.Logits.Reshape(-1, vocab), labels.Reshape(-1), ignoreIndex: SpecialTokens.PadId);
-            lossSum += (alpha == 0 ? ce.Item() : ce.Item() + alpha * r.BalanceLoss.Item()) * rows.Length;
-            var hyps = ReportDecoder.GenerateFromMemory(net, memory, new DecodeOptions { BeamWidth = beam });
-            for (int i = 0; i < rows.Length; i++) preds[rows[i]] = tokenizer.Decode(hyps[i].Tokens);
+            for (int start = 0; start < val.Count; start += batch)
+            {
+                using var scope = Torch.NewScope();
+                var rows = Enumerable.Range(start, Math.Min(batch, val.Count - start)).ToArray();
+                var (ids, mask, labels) = TextBatch(text, rows, T);
+                var images = features is null ? ImageBatcher.Load(rows.Select(r => val.ImagePaths[r]).ToArray(), transform, o.Blind) : null;
+                var memory = Memory(net, o, rows, features, images, ForwardContext.Eval);
+                var r = net.Decode(ids, memory, mask, ForwardContext.Eval);
+                var ce = F.CrossEntropy(r.Logits.Reshape(-1, vocab), labels.Reshape(-1), ignoreIndex: SpecialTokens.PadId);
+                lossSum += (alpha == 0 ? ce.Item() : ce.Item() + alpha * r.BalanceLoss.Item()) * rows.Length;
+                memories.Add(memory.DetachFromScope());
+            }
+            // Decoding cost per step is mostly per-operation overhead for small models: one step for up to
+            // ValidationDecodeRows images at once instead of one per training batch (each row's tokens are unchanged).
+            int row = 0;
+            for (int first = 0; first < memories.Count;)
+            {
+                using var scope = Torch.NewScope();
+                int last = first, rows = 0;
+                while (last < memories.Count && (rows == 0 || rows + memories[last].Size(0) <= ValidationDecodeRows)) rows += (int)memories[last++].Size(0);
+                var memory = last - first == 1 ? memories[first] : Torch.Cat(memories.GetRange(first, last - first).ToArray(), 0);
+                var hyps = ReportDecoder.GenerateFromMemory(net, memory, new DecodeOptions { BeamWidth = beam });
+                for (int i = 0; i < rows; i++) preds[row + i] = tokenizer.Decode(hyps[i].Tokens);
+                row += rows;
+                first = last;
+            }
+        }
+        finally
+        {
+            foreach (var m in memories) m.Dispose();
         }
         return (lossSum / val.Count, Scoring.Score(preds, refs, synthetic));
     }
