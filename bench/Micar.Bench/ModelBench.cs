@@ -125,30 +125,37 @@ static class ModelBench
         // Training step, each side in its own process (peak RSS is per process).
         double flopsOfficial = 3.0 * spec.Describe(c.Batch).Totals.Flops, flopsFast = 3.0 * c.Fast.Describe(c.Batch).Totals.Flops;
         var load0 = LoadAverage();
-        var rounds = new[] { new List<JsonElement>(), new List<JsonElement>(), new List<JsonElement>() };   // PyTorch, dense, sparse
+        // PyTorch, Micar dense, Micar sparse (fusion conv algorithm chosen automatically), Micar dense with libtorch's conv
+        var rounds = new[] { new List<JsonElement>(), new List<JsonElement>(), new List<JsonElement>(), new List<JsonElement>() };
         for (int round = 0; round < c.Rounds; round++)
-            for (int k = 0; k < 3; k++)
+            for (int k = 0; k < 4; k++)
             {
-                int side = (round + k) % 3;
+                int side = (round + k) % 4;
                 rounds[side].Add(side switch
                 {
                     0 => PythonReference.Run("bench/reference/model_bench.py", "train", dir, Str(threads), Str(c.Warmup), Str(c.Repeats)),
-                    1 => Worker("train", dir, officialSpec, Str(threads), Str(c.Warmup), Str(c.Repeats)),
-                    _ => Worker("train", dir, fastSpec, Str(threads), Str(c.Warmup), Str(c.Repeats)),
+                    1 => Worker("train", dir, officialSpec, Str(threads), Str(c.Warmup), Str(c.Repeats), "auto"),
+                    2 => Worker("train", dir, fastSpec, Str(threads), Str(c.Warmup), Str(c.Repeats), "auto"),
+                    _ => Worker("train", dir, officialSpec, Str(threads), Str(c.Warmup), Str(c.Repeats), "direct"),
                 });
             }
-        var (py, dense, fast) = (Merge(rounds[0]), Merge(rounds[1]), Merge(rounds[2]));
+        var (py, dense, fast, direct) = (Merge(rounds[0]), Merge(rounds[1]), Merge(rounds[2]), Merge(rounds[3]));
         var load1 = LoadAverage();
-        double tp = (double)py["step_s"]!, td = (double)dense["step_s"]!, tf = (double)fast["step_s"]!;
-        double mp = (double)py["peak_rss_mib"]!, md = (double)dense["peak_rss_mib"]!, mf = (double)fast["peak_rss_mib"]!;
+        double tp = (double)py["step_s"]!, td = (double)dense["step_s"]!, tf = (double)fast["step_s"]!, tx = (double)direct["step_s"]!;
+        double mp = (double)py["peak_rss_mib"]!, md = (double)dense["peak_rss_mib"]!, mf = (double)fast["peak_rss_mib"]!,
+            mx = (double)direct["peak_rss_mib"]!;
         string what = $"{c.Label} train step (b={c.Batch}, {spec.Vision.ImageSize} px)";
-        double bp = (double)py["best_step_s"]!, bd = (double)dense["best_step_s"]!, bf = (double)fast["best_step_s"]!;
-        table.Add([what + $", Micar {spec.Name} (dense)", Time(td), Time(tp), Ratio(td / tp), "≤ 0.6",
+        double bp = (double)py["best_step_s"]!, bd = (double)dense["best_step_s"]!, bf = (double)fast["best_step_s"]!, bx = (double)direct["best_step_s"]!;
+        string conv = rounds[1][0].GetProperty("fusion_conv").GetString()!;
+        table.Add([what + $", Micar {spec.Name} (dense, fusion conv forced Direct)", Time(tx), Time(tp), Ratio(tx / tp), "≤ 0.6",
+            $"{flopsOfficial / tx / 1e9:F1} vs {flopsOfficial / tp / 1e9:F1}; best-of ratio {bx / bp:F2}"]);
+        table.Add([what + $", Micar {spec.Name} (dense, fusion conv {conv})", Time(td), Time(tp), Ratio(td / tp), "≤ 0.6",
             $"{flopsOfficial / td / 1e9:F1} vs {flopsOfficial / tp / 1e9:F1}; best-of ratio {bd / bp:F2}"]);
-        table.Add([what + $", Micar {c.Fast.Name} (sparse)", Time(tf), Time(tp), Ratio(tf / tp), "≤ 0.6",
+        table.Add([what + $", Micar {c.Fast.Name} (sparse, fusion conv {conv})", Time(tf), Time(tp), Ratio(tf / tp), "≤ 0.6",
             $"{flopsFast / tf / 1e9:F1} vs {flopsOfficial / tp / 1e9:F1}; best-of ratio {bf / bp:F2}"]);
-        table.Add([$"{c.Label} train step peak RSS, Micar dense", $"{md:F0} MiB", $"{mp:F0} MiB", Ratio(md / mp), "≤ 1", ""]);
-        table.Add([$"{c.Label} train step peak RSS, Micar sparse", $"{mf:F0} MiB", $"{mp:F0} MiB", Ratio(mf / mp), "≤ 1", ""]);
+        table.Add([$"{c.Label} train step peak RSS, Micar dense, fusion conv forced Direct", $"{mx:F0} MiB", $"{mp:F0} MiB", Ratio(mx / mp), "≤ 1", ""]);
+        table.Add([$"{c.Label} train step peak RSS, Micar dense, fusion conv {conv}", $"{md:F0} MiB", $"{mp:F0} MiB", Ratio(md / mp), "≤ 1", ""]);
+        table.Add([$"{c.Label} train step peak RSS, Micar sparse, fusion conv {conv}", $"{mf:F0} MiB", $"{mp:F0} MiB", Ratio(mf / mp), "≤ 1", ""]);
 
         // The optimizer step alone: multi-tensor (foreach) vs per-parameter AdamW, same values required.
         var optim = RunOptimizer(c, (double)py["phases_s"]!["optimizer"]!, table);
@@ -177,6 +184,7 @@ static class ModelBench
             ["pytorch_train"] = py,
             ["micar_train_dense"] = dense,
             ["micar_train_fast"] = fast,
+            ["micar_train_dense_direct_conv"] = direct,
             ["optimizer"] = optim,
             ["beam"] = beam,
             ["overhead"] = overhead,
@@ -519,12 +527,20 @@ static class ModelBench
 
     // ---- the Micar side of the training step, in its own process ---------------------------------------------
 
-    /// <summary>Entry point of <c>micar-bench model-worker train &lt;dir&gt; &lt;spec.json&gt; &lt;threads&gt; &lt;warmup&gt; &lt;repeats&gt;</c>:
-    /// prints one JSON object (median step time, phase times, losses, peak RSS).</summary>
+    /// <summary>What the automatic choice picks for this model's fusion conv (its input is the FPN sum at stride 4).</summary>
+    static ConvAlgorithm FusionConvChoice(CaptionNet net, Tensor image)
+    {
+        using var scope = Torch.NewScope();
+        var d = net.Description.Vision;
+        return Blocks.Msve.FusionConvAlgorithm(Torch.Empty([image.Size(0), d.Width, image.Size(2) / 4, image.Size(3) / 4]));
+    }
+
+    /// <summary>Entry point of <c>micar-bench model-worker train &lt;dir&gt; &lt;spec.json&gt; &lt;threads&gt; &lt;warmup&gt; &lt;repeats&gt;
+    /// auto|direct|winograd2|winograd4</c>: prints one JSON object (median step time, phase times, losses, peak RSS).</summary>
     public static int WorkerMain(string[] args)
     {
-        if (args.Length != 6 || args[0] != "train")
-            throw new ArgumentException("usage: model-worker train <dir> <spec.json> <threads> <warmup> <repeats>");
+        if (args.Length != 7 || args[0] != "train" || args[6] is not ("auto" or "direct" or "winograd2" or "winograd4"))
+            throw new ArgumentException("usage: model-worker train <dir> <spec.json> <threads> <warmup> <repeats> auto|direct|winograd2|winograd4");
         string dir = args[1];
         var spec = SpecSerializer.Load(args[2]);
         Torch.Threads = int.Parse(args[3], CultureInfo.InvariantCulture);
@@ -547,7 +563,10 @@ static class ModelBench
         groups.Add(new ParamGroup(rest, tr.Lr, name: "rest"));
         using var optimizer = new AdamW(groups, weightDecay: tr.WeightDecay, amsgrad: true);
         using var rng = new Generator(Seed + 3);
-        var ctx = new ForwardContext { Training = true, Rng = rng };
+        var ctx = new ForwardContext { Training = true, Rng = rng, FusionConv = args[6] switch
+        {
+            "direct" => ConvAlgorithm.Direct, "winograd2" => ConvAlgorithm.Winograd2, "winograd4" => ConvAlgorithm.Winograd4, _ => null,
+        } };
         double alpha = spec.Moe.Enabled ? spec.Moe.BalanceLossWeight : 0;
         long vocab = model.VocabSize;
         double rssBefore = StatusMiB("VmRSS");
@@ -591,6 +610,7 @@ static class ModelBench
         {
             ["spec"] = spec.Name,
             ["step_s"] = Median(phases["total"]),
+            ["fusion_conv"] = (ctx.FusionConv ?? FusionConvChoice(net, image)).ToString(),
             ["samples_s"] = new JsonArray([.. phases["total"].Select(v => (JsonNode)v)]),
             ["phases_s"] = phaseMedians,
             ["losses"] = new JsonArray([.. losses.Select(v => (JsonNode)v)]),
