@@ -57,6 +57,15 @@ public class CliTests
     }
 
     [Fact]
+    public void Train_rejects_an_unknown_fusion_conv_algorithm_by_name()
+    {
+        var (code, _, err) = Run("train", "--spec", "tiny", "--data", ".", "--out", Path.GetTempPath(), "--fusion-conv", "fft");
+        Assert.NotEqual(0, code);
+        Assert.Contains("fft", err);
+        Assert.Contains("winograd4", err);
+    }
+
+    [Fact]
     public void Metrics_scores_a_pairs_file()
     {
         var path = Path.GetTempFileName();
