@@ -13,12 +13,15 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
+#include <c10/core/CPUAllocator.h>
 #include <c10/core/InferenceMode.h>
 #include <torch/csrc/autograd/autograd.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <unordered_map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -459,4 +462,126 @@ MT_API int32_t mt_cuda_is_available() { return torch::cuda::is_available() ? 1 :
 MT_API int32_t mt_cuda_device_count() { return static_cast<int32_t>(torch::cuda::device_count()); }
 MT_API int mt_cuda_synchronize(int32_t device_index) {
   return guarded([&] { torch::cuda::synchronize(device_index); });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Host memory: a cache of large CPU blocks.
+//
+// glibc serves every allocation above 32 MiB with a fresh mmap and unmaps it on free, so each training step faults in
+// (and the kernel zeroes) every large activation again: on the COVCTR step that is several GB per step and a third of
+// the wall time in the kernel. This allocator keeps freed blocks of at least 1 MiB (sizes rounded up to 64 KiB) and
+// hands them back for requests of the same rounded size, up to a bound on the bytes it holds unused; smaller requests
+// and everything beyond the bound go to libtorch's default allocator / back to the system. Installed on request.
+
+namespace {
+
+constexpr size_t kCacheMin = size_t(1) << 20;
+constexpr size_t kRound = size_t(64) << 10;
+
+struct CachingCpuAllocator final : at::Allocator {
+  at::Allocator* base = nullptr;
+  mutable std::mutex mu;
+  mutable std::unordered_map<size_t, std::vector<void*>> free_blocks;  // rounded size -> unused blocks
+  mutable std::unordered_map<void*, size_t> sizes;                     // every block this allocator made
+  mutable size_t held = 0;                                             // bytes in free_blocks
+  size_t limit = 0;
+
+  static void Delete(void* p);
+
+  at::DataPtr allocate(size_t n) const override {
+    if (n < kCacheMin) return base->allocate(n);
+    size_t size = (n + kRound - 1) / kRound * kRound;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      auto it = free_blocks.find(size);
+      if (it != free_blocks.end() && !it->second.empty()) {
+        void* p = it->second.back();
+        it->second.pop_back();
+        held -= size;
+        return {p, p, &CachingCpuAllocator::Delete, at::Device(at::DeviceType::CPU)};
+      }
+    }
+    void* p = nullptr;
+    if (posix_memalign(&p, 64, size) != 0 || p == nullptr) {
+      Trim(0);  // give the cached blocks back and try once more
+      if (posix_memalign(&p, 64, size) != 0 || p == nullptr)
+        TORCH_CHECK(false, "micar host allocator: out of memory allocating ", size, " bytes");
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      sizes[p] = size;
+    }
+    return {p, p, &CachingCpuAllocator::Delete, at::Device(at::DeviceType::CPU)};
+  }
+
+  at::DeleterFnPtr raw_deleter() const override { return &CachingCpuAllocator::Delete; }
+
+  // Newer libtorch declares this pure virtual; 1.13 does not have it (hence no `override`).
+  void copy_data(void* dest, const void* src, std::size_t count) const { std::memcpy(dest, src, count); }
+
+  void Release(void* p) const {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      auto it = sizes.find(p);
+      size_t size = it == sizes.end() ? 0 : it->second;
+      if (size > 0 && held + size <= limit) {
+        free_blocks[size].push_back(p);
+        held += size;
+        return;
+      }
+      sizes.erase(p);
+    }
+    std::free(p);
+  }
+
+  // Frees cached blocks until at most `keep` bytes are held.
+  void Trim(size_t keep) const {
+    std::vector<void*> to_free;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      for (auto& [size, blocks] : free_blocks) {
+        while (held > keep && !blocks.empty()) {
+          to_free.push_back(blocks.back());
+          sizes.erase(blocks.back());
+          blocks.pop_back();
+          held -= size;
+        }
+      }
+    }
+    for (void* p : to_free) std::free(p);
+  }
+};
+
+// Never destroyed: tensors freed during process exit still return their blocks through it.
+CachingCpuAllocator& g_host_cache = *new CachingCpuAllocator();
+std::once_flag g_host_cache_installed;
+
+void CachingCpuAllocator::Delete(void* p) { g_host_cache.Release(p); }
+
+}  // namespace
+
+// Sets the most bytes of unused large blocks kept for reuse (0 frees them and stops caching; the allocator stays
+// installed, so blocks still in use return through it).
+MT_API int mt_host_cache_set_limit(int64_t bytes) {
+  return guarded([&] {
+    TORCH_CHECK(bytes >= 0, "host cache limit must not be negative");
+    std::call_once(g_host_cache_installed, [] {
+      g_host_cache.base = c10::GetCPUAllocator();
+      c10::SetCPUAllocator(&g_host_cache, /*priority=*/1);
+    });
+    {
+      std::lock_guard<std::mutex> lock(g_host_cache.mu);
+      g_host_cache.limit = static_cast<size_t>(bytes);
+    }
+    g_host_cache.Trim(static_cast<size_t>(bytes));
+  });
+}
+
+MT_API int mt_host_cache_stats(int64_t* held, int64_t* blocks, int64_t* limit) {
+  return guarded([&] {
+    std::lock_guard<std::mutex> lock(g_host_cache.mu);
+    *held = static_cast<int64_t>(g_host_cache.held);
+    *blocks = static_cast<int64_t>(g_host_cache.sizes.size());
+    *limit = static_cast<int64_t>(g_host_cache.limit);
+  });
 }

@@ -131,6 +131,42 @@ public class MemoryTests
 
 }
 
+[Collection("memory")]
+public class HostCacheTests
+{
+    static unsafe IntPtr Address(Tensor t)
+    {
+        fixed (float* p = t.AsSpan<float>()) return (IntPtr)p;
+    }
+
+    [Fact]
+    public void Large_blocks_are_reused_and_limit_zero_gives_them_back()
+    {
+        long old = Torch.HostCacheLimit;
+        try
+        {
+            Torch.HostCacheLimit = 64L << 20;
+            const long n = 3L << 18;                                   // 3 MiB of float32: above the 1 MiB threshold
+            IntPtr first;
+            using (var a = Torch.Full([n], 7.0)) first = Address(a);
+            Assert.True(Torch.HostCacheStats().HeldBytes >= n * 4, "the freed block is held");
+            using (var b = Torch.Ones([n]))
+            {
+                Assert.Equal(first, Address(b));                       // same rounded size: the cached block comes back
+                Assert.Equal(n, (long)b.Sum().Item());                 // and is fully rewritten
+            }
+            using (var small = Torch.Ones([1000])) Assert.Equal(1000, small.Sum().Item());
+            Torch.HostCacheLimit = 0;
+            Assert.Equal(0, Torch.HostCacheStats().HeldBytes);
+            Assert.Equal(0, Torch.HostCacheLimit);
+            using (var c = Torch.Ones([n])) Assert.Equal(n, (long)c.Sum().Item());
+            Assert.Equal(0, Torch.HostCacheStats().HeldBytes);      // nothing kept once the limit is 0
+            Assert.Throws<ArgumentOutOfRangeException>(() => Torch.HostCacheLimit = -1);
+        }
+        finally { Torch.HostCacheLimit = old; }
+    }
+}
+
 static class ProcessExtensions
 {
     public static Process Refresh2(this Process p) { p.Refresh(); return p; }

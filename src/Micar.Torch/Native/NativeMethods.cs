@@ -50,16 +50,40 @@ internal static unsafe class NativeMethods
         {
             if (!File.Exists(explicitPath))
                 throw new DllNotFoundException($"MICAR_NATIVE_LIB points to '{explicitPath}', which does not exist.");
-            return NativeLibrary.Load(explicitPath);
+            return Configure(NativeLibrary.Load(explicitPath));
         }
         foreach (var dir in CandidateDirs(assembly))
         {
             var candidate = Path.Combine(dir, "libmicar_native.so");
-            if (File.Exists(candidate)) return NativeLibrary.Load(candidate);
+            if (File.Exists(candidate)) return Configure(NativeLibrary.Load(candidate));
         }
         throw new DllNotFoundException(
             "libmicar_native.so was not found next to the Micar assemblies nor in native/build of the source tree. " +
             "Run scripts/bootstrap (it builds the shim), or set MICAR_NATIVE_LIB to the library's path.");
+    }
+
+    /// <summary>Default host-cache limit (see <see cref="Torch.HostCacheLimit"/>): <c>MICAR_HOST_CACHE_MB</c> when set
+    /// (0 = libtorch's allocator untouched), else an eighth of the memory available to the process, at most 4 GiB.</summary>
+    static long DefaultHostCacheBytes()
+    {
+        var env = Environment.GetEnvironmentVariable("MICAR_HOST_CACHE_MB");
+        if (!string.IsNullOrWhiteSpace(env))
+        {
+            if (!long.TryParse(env, out var mb) || mb < 0)
+                throw new ArgumentException($"MICAR_HOST_CACHE_MB must be a whole number of MiB ≥ 0, not '{env}'");
+            return mb << 20;
+        }
+        return Math.Min(4L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8);
+    }
+
+    /// <summary>Installs the host cache right after the library loads (through its export, not a P/Invoke: this runs
+    /// inside the resolver).</summary>
+    static unsafe IntPtr Configure(IntPtr handle)
+    {
+        long bytes = DefaultHostCacheBytes();
+        if (bytes > 0 && NativeLibrary.TryGetExport(handle, "mt_host_cache_set_limit", out var f))
+            ((delegate* unmanaged<long, int>)f)(bytes);
+        return handle;
     }
 
     static IEnumerable<string> CandidateDirs(Assembly assembly)
@@ -118,6 +142,8 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] public static extern void mt_set_num_threads(int n);
     [DllImport(Lib)] public static extern int mt_get_num_threads();
     [DllImport(Lib)] public static extern int mt_set_num_interop_threads(int n);
+    [DllImport(Lib)] public static extern int mt_host_cache_set_limit(long bytes);
+    [DllImport(Lib)] public static extern int mt_host_cache_stats(out long held, out long blocks, out long limit);
     [DllImport(Lib)] public static extern int mt_cuda_is_available();
     [DllImport(Lib)] public static extern int mt_cuda_device_count();
     [DllImport(Lib)] public static extern int mt_cuda_synchronize(int deviceIndex);
