@@ -488,7 +488,12 @@ struct CachingCpuAllocator final : at::Allocator {
 
   static void Delete(void* p);
 
-  at::DataPtr allocate(size_t n) const override {
+  // libtorch 1.13 declares `allocate(size_t) const`, 2.3 and later `allocate(size_t)`: define both (no `override`) so
+  // the shim builds against either; each overrides whichever the headers declare.
+  at::DataPtr allocate(size_t n) const { return Allocate(n); }
+  at::DataPtr allocate(size_t n) { return Allocate(n); }
+
+  at::DataPtr Allocate(size_t n) const {
     if (n < kCacheMin) return base->allocate(n);
     size_t size = (n + kRound - 1) / kRound * kRound;
     {
