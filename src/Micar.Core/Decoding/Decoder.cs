@@ -76,33 +76,44 @@ public static class ReportDecoder
         return full.Select(1, len - 1).LogSoftmax(-1);
     }
 
+    /// <summary>Greedy decoding. Rows that emitted <c>&lt;eos&gt;</c> leave the batch (their cache rows and image memory
+    /// are dropped), so later steps only run the reports still being written.</summary>
     static IReadOnlyList<Hypothesis> Greedy(CaptionNet net, Tensor memory, int maxTokens, bool useCache)
     {
-        long b = memory.Size(0);
-        var tokens = Enumerable.Range(0, (int)b).Select(_ => new List<long>()).ToArray();
+        int b = (int)memory.Size(0);
+        var tokens = Enumerable.Range(0, b).Select(_ => new List<long>()).ToArray();
         var scores = new double[b];
         var done = new bool[b];
-        var prefixes = Enumerable.Range(0, (int)b).Select(_ => new List<long> { SpecialTokens.SosId }).ToArray();
+        var prefixes = Enumerable.Range(0, b).Select(_ => new List<long> { SpecialTokens.SosId }).ToArray();
         using var cache = useCache ? net.NewCache() : null;
-        var last = Enumerable.Repeat((long)SpecialTokens.SosId, (int)b).ToArray();
-        for (int step = 0; step < maxTokens && !done.All(d => d); step++)
+        var alive = Enumerable.Range(0, b).ToArray();          // images still decoding, in cache row order
+        using var rowScope = Torch.NewScope();
+        var mem = memory;
+        for (int step = 0; step < maxTokens && alive.Length > 0; step++)
         {
             using var s = Torch.NewScope();
-            var logp = NextLogProbs(net, Tensor.From<long>(last), memory, cache, prefixes);
+            var last = alive.Select(i => prefixes[i][^1]).ToArray();
+            var logp = NextLogProbs(net, Tensor.From<long>(last), mem, cache, useCache ? null : alive.Select(i => prefixes[i]).ToArray());
             var (best, arg) = logp.Max(-1);
             var bv = best.ToArray<float>();
             var av = arg.ToArray<long>();
-            for (int i = 0; i < b; i++)
+            var keep = new List<int>(alive.Length);
+            for (int r = 0; r < alive.Length; r++)
             {
-                if (done[i]) { last[i] = SpecialTokens.PadId; prefixes[i].Add(SpecialTokens.PadId); continue; }
-                scores[i] += bv[i];
-                if (av[i] == SpecialTokens.EosId) done[i] = true;
-                else tokens[i].Add(av[i]);
-                last[i] = av[i];
-                prefixes[i].Add(av[i]);
+                int i = alive[r];
+                scores[i] += bv[r];
+                prefixes[i].Add(av[r]);
+                if (av[r] == SpecialTokens.EosId) done[i] = true;
+                else { tokens[i].Add(av[r]); keep.Add(r); }
             }
+            if (keep.Count == alive.Length) continue;
+            alive = keep.Select(r => alive[r]).ToArray();
+            if (alive.Length == 0) break;
+            var rows = Tensor.From<long>(keep.Select(r => (long)r).ToArray());
+            cache?.Reorder(rows);
+            mem = mem.IndexSelect(0, rows).MoveToOuterScope();
         }
-        return Enumerable.Range(0, (int)b).Select(i => new Hypothesis(tokens[i].ToArray(), scores[i], done[i])).ToList();
+        return Enumerable.Range(0, b).Select(i => new Hypothesis(tokens[i].ToArray(), scores[i], done[i])).ToList();
     }
 
     sealed record Live(int Image, List<long> Tokens, double Score);

@@ -51,6 +51,42 @@ public class DecoderTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Greedy_batches_whose_reports_end_at_different_steps_decode_each_image_as_alone(bool useCache)
+    {
+        using var scope = Torch.NewScope();
+        var (net, memory) = Setup();
+        // Eight random image memories of growing scale, so that reports differ, end at different steps and leave the batch.
+        var gen = new Generator(17);
+        var rows = Enumerable.Range(0, 8).Select(i => Torch.Randn(memory.Narrow(0, 0, 1).Shape, gen).Mul(0.5 * (i + 1))).ToArray();
+        var batch = Torch.Cat(rows, 0);
+        var options = new DecodeOptions { BeamWidth = 1, UseCache = useCache };
+        using (Autograd.NoGrad())                                  // let the image steer the text: amplify its pooled summary
+            foreach (var key in net.Params.Keys.Where(k => k.EndsWith("gated_fusion.global_proj.weight")))
+                net.Params[key].Mul_(40.0);
+        // Make <eos> likely: its output row becomes a scaled copy of the row of a token the untrained model often picks.
+        var before = ReportDecoder.GenerateFromMemory(net, batch, options);
+        var first = before[0].Tokens[before[0].Tokens.Length / 2];                  // a token row 0 writes mid-report
+        using (Autograd.NoGrad())
+        {
+            var w = net.Params["gen_logits.1.weight"];
+            w.Narrow(0, 2, 1).Copy_(w.Narrow(0, first, 1).Mul(1.05));
+        }
+        var together = ReportDecoder.GenerateFromMemory(net, batch, options);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var alone = ReportDecoder.GenerateFromMemory(net, rows[i], options)[0];
+            Assert.Equal(alone.Tokens, together[i].Tokens);
+            Assert.Equal(alone.Finished, together[i].Finished);
+            Assert.Equal(alone.Score, together[i].Score, 4);
+        }
+        var lengths = together.Select(h => (h.Tokens.Length, h.Finished)).Distinct().Count();
+        Assert.True(lengths > 1 && together.Any(h => h.Finished),
+            "the batch must contain reports of different lengths, some finished: " + string.Join(", ", together.Select(h => $"{h.Tokens.Length}{(h.Finished ? "+eos" : "")}")));
+    }
+
     [Fact]
     public void Beam_width_one_equals_greedy_and_wider_beams_never_score_worse_on_finished_reports()
     {
