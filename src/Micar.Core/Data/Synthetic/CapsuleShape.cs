@@ -1,7 +1,7 @@
 namespace Micar.Data.Synthetic;
 
 /// <summary>A tapered line segment (radius <c>R0</c> at one end, <c>R1</c> at the other) in pixel coordinates, with anti-aliased coverage.</summary>
-internal readonly struct CapsuleShape
+internal readonly struct CapsuleShape : IPixelShape
 {
     private readonly double _x0, _y0, _dx, _dy, _invLen2, _r0, _dr;
 

@@ -4,7 +4,7 @@ namespace Micar.Data.Synthetic;
 /// An ellipse in pixel coordinates, optionally rotated and with a different vertical semi-axis above and below
 /// its centre (a chest is flatter posteriorly), giving anti-aliased pixel coverage.
 /// </summary>
-internal readonly struct EllipseShape
+internal readonly struct EllipseShape : IPixelShape
 {
     private readonly double _cx, _cy, _ia2, _ia4, _ibTop2, _ibTop4, _ibBottom2, _ibBottom4, _cos, _sin, _qIn, _qOut;
 

@@ -64,31 +64,13 @@ internal sealed class SliceCanvas : IDisposable
          Math.Min(Size - 1, (int)Math.Ceiling(right)), Math.Min(Size - 1, (int)Math.Ceiling(bottom)));
 
     /// <summary>Blends a capsule in, weighted by <paramref name="weight"/>(pixel index) when given.</summary>
-    public void Paint(in CapsuleShape shape, double value, double alpha, float[]? weight = null)
-    {
-        var (x0, y0, x1, y1) = Clip(shape.Left, shape.Top, shape.Right, shape.Bottom);
-        for (var y = y0; y <= y1; y++)
-        {
-            for (var x = x0; x <= x1; x++)
-            {
-                var i = y * Size + x;
-                var w = weight is null ? 1f : weight[i];
-                if (w <= 0)
-                {
-                    continue;
-                }
-
-                var c = shape.Coverage(x + 0.5, y + 0.5);
-                if (c > 0)
-                {
-                    Blend(i, value, c * alpha * w);
-                }
-            }
-        }
-    }
+    public void Paint(in CapsuleShape shape, double value, double alpha, float[]? weight = null) => PaintShape(shape, value, alpha, weight);
 
     /// <summary>Blends an ellipse in, weighted by <paramref name="weight"/>(pixel index) when given.</summary>
-    public void Paint(in EllipseShape shape, double value, double alpha, float[]? weight = null)
+    public void Paint(in EllipseShape shape, double value, double alpha, float[]? weight = null) => PaintShape(shape, value, alpha, weight);
+
+    private void PaintShape<TShape>(in TShape shape, double value, double alpha, float[]? weight)
+        where TShape : struct, IPixelShape
     {
         var (x0, y0, x1, y1) = Clip(shape.Left, shape.Top, shape.Right, shape.Bottom);
         for (var y = y0; y <= y1; y++)
