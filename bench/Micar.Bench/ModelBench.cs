@@ -539,8 +539,8 @@ static class ModelBench
     /// auto|direct|winograd2|winograd4</c>: prints one JSON object (median step time, phase times, losses, peak RSS).</summary>
     public static int WorkerMain(string[] args)
     {
-        if (args.Length != 7 || args[0] != "train" || args[6] is not ("auto" or "direct" or "winograd2" or "winograd4"))
-            throw new ArgumentException("usage: model-worker train <dir> <spec.json> <threads> <warmup> <repeats> auto|direct|winograd2|winograd4");
+        if (args.Length != 7 || args[0] != "train" || !ForwardContext.FusionConvNames.Contains(args[6]))
+            throw new ArgumentException($"usage: model-worker train <dir> <spec.json> <threads> <warmup> <repeats> {string.Join('|', ForwardContext.FusionConvNames)}");
         string dir = args[1];
         var spec = SpecSerializer.Load(args[2]);
         Torch.Threads = int.Parse(args[3], CultureInfo.InvariantCulture);
@@ -563,10 +563,7 @@ static class ModelBench
         groups.Add(new ParamGroup(rest, tr.Lr, name: "rest"));
         using var optimizer = new AdamW(groups, weightDecay: tr.WeightDecay, amsgrad: true);
         using var rng = new Generator(Seed + 3);
-        var ctx = new ForwardContext { Training = true, Rng = rng, FusionConv = args[6] switch
-        {
-            "direct" => ConvAlgorithm.Direct, "winograd2" => ConvAlgorithm.Winograd2, "winograd4" => ConvAlgorithm.Winograd4, _ => null,
-        } };
+        var ctx = new ForwardContext { Training = true, Rng = rng, FusionConv = ForwardContext.ParseFusionConv(args[6]) };
         double alpha = spec.Moe.Enabled ? spec.Moe.BalanceLossWeight : 0;
         long vocab = model.VocabSize;
         double rssBefore = StatusMiB("VmRSS");

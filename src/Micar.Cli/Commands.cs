@@ -6,7 +6,6 @@ using Micar.Decoding;
 using Micar.Metrics;
 using Micar.Model;
 using Micar.Spec;
-using Micar.Torch;
 using Micar.Torch.Serialization;
 using Micar.Training;
 
@@ -155,7 +154,7 @@ static partial class Commands
             Description = "MSVE fusion conv algorithm: auto (Winograd F(4x4,3x3) on CPU for >= 512 channels), direct, winograd2, winograd4",
             DefaultValueFactory = _ => "auto",
         };
-        fusionConv.AcceptOnlyFromAmong("auto", "direct", "winograd2", "winograd4");
+        fusionConv.AcceptOnlyFromAmong([.. ForwardContext.FusionConvNames]);
         var cmd = new Command("train", "Train a spec on a dataset with the official recipe")
             { spec, data, outDir, epochs, batch, seed, resume, freeze, cache, clip, blind, maxRows, valBeam, patience, fusionConv, ThreadsOption };
         cmd.SetAction((r, ct) =>
@@ -169,10 +168,7 @@ static partial class Commands
                 Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), Seed = r.GetValue(seed), Resume = r.GetValue(resume),
                 FreezeVision = r.GetValue(freeze), CacheFeatures = r.GetValue(cache), GradClip = r.GetValue(clip),
                 Blind = r.GetValue(blind), MaxTrainRows = r.GetValue(maxRows), ValidationBeam = r.GetValue(valBeam), Patience = r.GetValue(patience),
-                FusionConv = r.GetValue(fusionConv) switch
-                {
-                    "direct" => ConvAlgorithm.Direct, "winograd2" => ConvAlgorithm.Winograd2, "winograd4" => ConvAlgorithm.Winograd4, _ => null,
-                },
+                FusionConv = ForwardContext.ParseFusionConv(r.GetValue(fusionConv)!),
             }, ct);
             Console.WriteLine($"best score {result.BestScore:F4} at epoch {result.BestEpoch}; checkpoint {Path.Combine(result.RunDir, Trainer.BestDir)}");
             var best = result.History.FirstOrDefault(h => h.Epoch == result.BestEpoch);

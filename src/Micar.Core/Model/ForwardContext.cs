@@ -20,6 +20,16 @@ public sealed record ForwardContext
     /// PyTorch's numbers to the last bit.</summary>
     public ConvAlgorithm? FusionConv { get; init; }
 
+    /// <summary>The names of the fusion conv choices, as command lines spell them (auto = null).</summary>
+    public static IReadOnlyList<string> FusionConvNames { get; } = ["auto", "direct", "winograd2", "winograd4"];
+
+    /// <summary>Parses one of <see cref="FusionConvNames"/> (auto gives null, the automatic choice).</summary>
+    public static ConvAlgorithm? ParseFusionConv(string name) => name switch
+    {
+        "auto" => null, "direct" => ConvAlgorithm.Direct, "winograd2" => ConvAlgorithm.Winograd2, "winograd4" => ConvAlgorithm.Winograd4,
+        _ => throw new ArgumentException($"fusion conv '{name}' is not one of {string.Join(", ", FusionConvNames)}"),
+    };
+
     /// <summary>Evaluation mode, no trace.</summary>
     public static ForwardContext Eval { get; } = new();
 
