@@ -39,6 +39,52 @@ public class WinogradTests
     }
 
     [Theory]
+    [InlineData(ConvAlgorithm.Winograd2, 1L)]
+    [InlineData(ConvAlgorithm.Winograd4, 1L)]
+    [InlineData(ConvAlgorithm.Winograd4, 3000L)]
+    public void Chunked_transforms_give_the_same_values_and_gradients(ConvAlgorithm algorithm, long chunkBytes)
+    {
+        // chunkBytes 1 makes one output channel (forward) / input channel (backward) at a time; 3000 a few at a time.
+        using var scope = Torch.NewScope();
+        var gen = new Generator(8);
+        var x = Torch.Randn([2, 7, 9, 6], gen, DType.Float64).RequiresGrad_();
+        var k = Torch.Randn([5, 7, 3, 3], gen, DType.Float64).RequiresGrad_();
+        var probe = Torch.Randn([2, 5, 9, 6], gen, DType.Float64);
+        var whole = F.Conv2dWinograd(x, k, null, algorithm);
+        var chunked = F.Conv2dWinograd(x, k, null, algorithm, chunkBytes);
+        Assert.True(MaxAbs(whole, chunked) < 1e-12, $"max |Δ| {MaxAbs(whole, chunked)}");
+        var g1 = Autograd.Grad([whole.Mul(probe).Sum()], [x, k]);
+        var g2 = Autograd.Grad([chunked.Mul(probe).Sum()], [x, k]);
+        Assert.True(MaxAbs(g1[0]!, g2[0]!) < 1e-12 && MaxAbs(g1[1]!, g2[1]!) < 1e-12);
+        var gx = Autograd.Grad([F.Conv2d(x, k, padding: 1).Mul(probe).Sum()], [x, k]);
+        Assert.True(MaxAbs(gx[0]!, g2[0]!) < 1e-11 && MaxAbs(gx[1]!, g2[1]!) < 1e-10);
+    }
+
+    [Fact]
+    public void Gradient_of_only_the_input_or_only_the_weights_and_no_grad_mode()
+    {
+        using var scope = Torch.NewScope();
+        var gen = new Generator(9);
+        var x = Torch.Randn([1, 4, 5, 7], gen, DType.Float64);
+        var k = Torch.Randn([3, 4, 3, 3], gen, DType.Float64);
+        var probe = Torch.Randn([1, 3, 5, 7], gen, DType.Float64);
+        var xg = x.Detach().RequiresGrad_();
+        var onlyX = Autograd.Grad([F.Conv2dWinograd(xg, k).Mul(probe).Sum()], [xg])[0]!;
+        var refX = Autograd.Grad([F.Conv2d(xg, k, padding: 1).Mul(probe).Sum()], [xg])[0]!;
+        Assert.True(MaxAbs(onlyX, refX) < 1e-11);
+        var kg = k.Detach().RequiresGrad_();
+        var onlyK = Autograd.Grad([F.Conv2dWinograd(x, kg).Mul(probe).Sum()], [kg])[0]!;
+        var refK = Autograd.Grad([F.Conv2d(x, kg, padding: 1).Mul(probe).Sum()], [kg])[0]!;
+        Assert.True(MaxAbs(onlyK, refK) < 1e-10);
+        using (Autograd.NoGrad())
+        {
+            var y = F.Conv2dWinograd(xg, kg);
+            Assert.False(y.RequiresGrad);
+            Assert.True(MaxAbs(y, F.Conv2d(x, k, padding: 1)) < 1e-11);
+        }
+    }
+
+    [Theory]
     [InlineData(ConvAlgorithm.Winograd2, 2e-6)]
     [InlineData(ConvAlgorithm.Winograd4, 5e-5)]
     public void Float32_error_stays_small_with_many_channels(ConvAlgorithm algorithm, double bound)
@@ -64,5 +110,6 @@ public class WinogradTests
         Assert.Contains("weight [2, 4, 5, 5]", e.Message);
         e = Assert.Throws<ArgumentException>(() => F.Conv2dWinograd(x, Torch.Randn([2, 3, 3, 3], new Generator(3))));
         Assert.Contains("input [1, 4, 6, 6]", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => F.Conv2dWinograd(x, k, null, ConvAlgorithm.Winograd4, chunkBytes: 0));
     }
 }

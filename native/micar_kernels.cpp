@@ -1,0 +1,175 @@
+// Kernels libtorch lacks, registered as operators of the `micar` namespace: the shim's generic entry point calls
+// them by schema name like any ATen operator (e.g. `micar::conv2d_winograd`). They are built from ATen ops only, so
+// they run on every device and dtype libtorch supports; autograd comes from a C++ autograd function, which decides
+// what is kept for the backward pass.
+
+#include <torch/torch.h>
+#include <torch/library.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------------
+// micar::conv2d_winograd(input [b, c, h, w], weight [k, c, 3, 3], tile m ∈ {2, 4}, chunk_bytes) -> [b, k, h, w]
+//
+// 3×3 convolution, stride 1, padding 1, no bias, by Winograd's minimal filtering F(m×m, 3×3) (Lavin & Gray):
+// for every α×α input tile d (α = m + 2) and kernel g, Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A. With row-major vectorised tiles
+// each 2-d transform is one product with a Kronecker matrix, and the channel sums become α² batched products
+// [k, c] × [c, tiles]: 2.25× (m = 2) or 4× (m = 4) fewer multiplications than the direct convolution.
+//
+// Memory: only the input and the weights are saved for backward; the transformed weights U (α²/9 times the weights:
+// 4× for m = 4) and their gradient are made a slice of output (forward) or input (backward) channels at a time,
+// about chunk_bytes each (default 64 MiB), and dropped. Autograd through the same ops would keep U and materialise dU whole.
+
+constexpr double kBT2[4 * 4] = {1, 0, -1, 0, 0, 1, 1, 0, 0, -1, 1, 0, 0, 1, 0, -1};
+constexpr double kG2[4 * 3] = {1, 0, 0, .5, .5, .5, .5, -.5, .5, 0, 0, 1};
+constexpr double kAT2[2 * 4] = {1, 1, 1, 0, 0, 1, -1, -1};
+constexpr double kBT4[6 * 6] = {4, 0, -5, 0, 1, 0, 0, -4, -4, 1, 1, 0, 0, 4, -4, -1, 1, 0,
+                                0, -2, -1, 2, 1, 0, 0, 2, -1, -2, 1, 0, 0, 4, 0, -5, 0, 1};
+constexpr double kG4[6 * 3] = {1 / 4.0,  0,         0,        -1 / 6.0, -1 / 6.0, -1 / 6.0,
+                               -1 / 6.0, 1 / 6.0,   -1 / 6.0, 1 / 24.0, 1 / 12.0, 1 / 6.0,
+                               1 / 24.0, -1 / 12.0, 1 / 6.0,  0,        0,        1};
+constexpr double kAT4[4 * 6] = {1, 1, 1, 1, 1, 0, 0, 1, -1, 2, -2, 0, 0, 1, 1, 4, 4, 0, 0, 1, -1, 8, -8, 1};
+
+
+// L ⊗ R ([r0·r1, c0·c1]), so that vec(L X Rᵀ) = (L ⊗ R) vec(X) for row-major vec.
+at::Tensor Kron(const double* l, int64_t r0, int64_t c0, const double* r, int64_t r1, int64_t c1,
+                const at::TensorOptions& options) {
+  std::vector<double> v(static_cast<size_t>(r0 * r1 * c0 * c1));
+  for (int64_t i = 0; i < r0; ++i)
+    for (int64_t j = 0; j < r1; ++j)
+      for (int64_t p = 0; p < c0; ++p)
+        for (int64_t q = 0; q < c1; ++q) v[(i * r1 + j) * c0 * c1 + p * c1 + q] = l[i * c0 + p] * r[j * c1 + q];
+  return at::from_blob(v.data(), {r0 * r1, c0 * c1}, at::kDouble).to(options, false, /*copy=*/true);
+}
+
+struct Winograd {
+  int64_t m, a, A, b, c, h, w, k, nh, nw, tiles, chunk_bytes;
+  at::Tensor kb, kg, ka;  // Bᵀ⊗Bᵀ [A, A], G⊗G [A, 9], Aᵀ⊗Aᵀ [m², A]
+
+  Winograd(const at::Tensor& x, const at::Tensor& weight, int64_t tile, int64_t chunk)
+      : chunk_bytes(chunk) {
+    TORCH_CHECK(tile == 2 || tile == 4, "micar::conv2d_winograd: tile must be 2 or 4, got ", tile);
+    TORCH_CHECK(chunk > 0, "micar::conv2d_winograd: chunk_bytes must be positive, got ", chunk);
+    TORCH_CHECK(x.dim() == 4 && weight.dim() == 4 && weight.size(2) == 3 && weight.size(3) == 3 &&
+                    weight.size(1) == x.size(1),
+                "micar::conv2d_winograd needs input [b, c, h, w] and weight [k, c, 3, 3]; got input ", x.sizes(),
+                " and weight ", weight.sizes());
+    TORCH_CHECK(x.scalar_type() == weight.scalar_type() && x.device() == weight.device(),
+                "micar::conv2d_winograd: input and weight differ in dtype or device");
+    m = tile;
+    a = m + 2;
+    A = a * a;
+    b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), k = weight.size(0);
+    nh = (h + m - 1) / m, nw = (w + m - 1) / m, tiles = b * nh * nw;
+    auto o = x.options();
+    kb = m == 2 ? Kron(kBT2, 4, 4, kBT2, 4, 4, o) : Kron(kBT4, 6, 6, kBT4, 6, 6, o);
+    kg = m == 2 ? Kron(kG2, 4, 3, kG2, 4, 3, o) : Kron(kG4, 6, 3, kG4, 6, 3, o);
+    ka = m == 2 ? Kron(kAT2, 2, 4, kAT2, 2, 4, o) : Kron(kAT4, 4, 6, kAT4, 4, 6, o);
+  }
+
+  // How many rows of `per_row_bytes` fit the chunk budget (at least 1, at most n).
+  int64_t Chunk(int64_t n, int64_t per_row_bytes) const {
+    return std::clamp<int64_t>(chunk_bytes / std::max<int64_t>(per_row_bytes, 1), 1, std::max<int64_t>(n, 1));
+  }
+
+  // The input padded by one on the top/left and up to whole tiles (plus one) on the bottom/right.
+  at::Tensor Pad(const at::Tensor& x) const {
+    return at::constant_pad_nd(x, {1, nw * m + 1 - w, 1, nh * m + 1 - h}, 0);
+  }
+
+  // Bᵀ d B of every tile of channels [c0, c0 + n): [A, n, tiles].
+  at::Tensor InputTransform(const at::Tensor& padded, int64_t c0, int64_t n) const {
+    auto patches = padded.narrow(1, c0, n).unfold(2, a, m).unfold(3, a, m);  // b n nh nw α α
+    return kb.mm(patches.permute({4, 5, 1, 0, 2, 3}).reshape({A, n * tiles})).view({A, n, tiles});
+  }
+
+  // G g Gᵀ of every kernel of a weight slice [kn, cn, 3, 3]: [A, kn, cn].
+  at::Tensor WeightTransform(const at::Tensor& weight) const {
+    auto kn = weight.size(0), cn = weight.size(1);
+    return kg.mm(weight.reshape({kn * cn, 9}).t()).view({A, kn, cn});
+  }
+
+  at::Tensor Forward(const at::Tensor& x, const at::Tensor& weight) const {
+    auto elem = static_cast<int64_t>(x.element_size());
+    auto padded = Pad(x);
+    auto v = at::empty({A, c, tiles}, x.options());
+    for (int64_t c0 = 0, n = Chunk(c, A * tiles * elem); c0 < c; c0 += n) {
+      n = std::min(n, c - c0);
+      v.narrow(1, c0, n).copy_(InputTransform(padded, c0, n));
+    }
+    padded = at::Tensor();
+    auto y = at::empty({b, k, nh * m, nw * m}, x.options());
+    for (int64_t k0 = 0, n = Chunk(k, A * c * elem); k0 < k; k0 += n) {
+      n = std::min(n, k - k0);
+      auto product = WeightTransform(weight.narrow(0, k0, n)).bmm(v);  // [A, n, tiles]
+      auto tile_out = ka.mm(product.view({A, n * tiles})).view({m, m, n, b, nh, nw});
+      y.narrow(1, k0, n).copy_(tile_out.permute({3, 2, 4, 0, 5, 1}).reshape({b, n, nh * m, nw * m}));
+    }
+    if (nh * m != h || nw * m != w) y = y.narrow(2, 0, h).narrow(3, 0, w).contiguous();
+    return y;
+  }
+
+  // Gradients of input and weights for the output gradient dy [b, k, h, w] (undefined where not needed).
+  std::pair<at::Tensor, at::Tensor> Backward(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& dy,
+                                             bool need_input, bool need_weight) const {
+    auto elem = static_cast<int64_t>(x.element_size());
+    auto full = nh * m != h || nw * m != w ? at::constant_pad_nd(dy, {0, nw * m - w, 0, nh * m - h}, 0) : dy;
+    auto dm = ka.t()
+                  .mm(full.reshape({b, k, nh, m, nw, m}).permute({3, 5, 1, 0, 2, 4}).reshape({m * m, k * tiles}))
+                  .view({A, k, tiles});  // gradient of the tile products
+    full = at::Tensor();
+    at::Tensor dx = need_input ? at::empty_like(x, at::MemoryFormat::Contiguous) : at::Tensor();
+    at::Tensor dw = need_weight ? at::empty_like(weight, at::MemoryFormat::Contiguous) : at::Tensor();
+    at::Tensor padded = need_weight ? Pad(x) : at::Tensor();
+    for (int64_t c0 = 0, n = Chunk(c, A * k * elem); c0 < c; c0 += n) {
+      n = std::min(n, c - c0);
+      if (need_weight) {
+        auto du = dm.bmm(InputTransform(padded, c0, n).transpose(1, 2));  // [A, k, n]
+        dw.narrow(1, c0, n).copy_(kg.t().mm(du.view({A, k * n})).t().reshape({k, n, 3, 3}));
+      }
+      if (need_input) {
+        auto dv = WeightTransform(weight.narrow(1, c0, n)).transpose(1, 2).bmm(dm);  // [A, n, tiles]
+        auto cols = kb.t().mm(dv.view({A, n * tiles})).view({a, a, n, b, nh * nw});
+        auto dpadded = at::col2im(cols.permute({3, 2, 0, 1, 4}).reshape({b, n * A, nh * nw}),
+                                  {nh * m + 2, nw * m + 2}, {a, a}, {1, 1}, {0, 0}, {m, m});
+        dx.narrow(1, c0, n).copy_(dpadded.narrow(2, 1, h).narrow(3, 1, w));
+      }
+    }
+    return {dx, dw};
+  }
+};
+
+struct WinogradConv : public torch::autograd::Function<WinogradConv> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x, const at::Tensor& weight,
+                            int64_t tile, int64_t chunk_bytes) {
+    ctx->save_for_backward({x, weight});
+    ctx->saved_data["tile"] = tile;
+    ctx->saved_data["chunk_bytes"] = chunk_bytes;
+    return Winograd(x, weight, tile, chunk_bytes).Forward(x, weight);
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    auto saved = ctx->get_saved_variables();
+    const auto& dy = grads[0];
+    bool need_input = ctx->needs_input_grad(0), need_weight = ctx->needs_input_grad(1);
+    if (!dy.defined() || (!need_input && !need_weight)) return {at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+    Winograd wg(saved[0], saved[1], ctx->saved_data["tile"].toInt(), ctx->saved_data["chunk_bytes"].toInt());
+    auto [dx, dw] = wg.Backward(saved[0], saved[1], dy, need_input, need_weight);
+    return {dx, dw, at::Tensor(), at::Tensor()};
+  }
+};
+
+at::Tensor Conv2dWinograd(const at::Tensor& input, const at::Tensor& weight, int64_t tile, int64_t chunk_bytes) {
+  return WinogradConv::apply(input, weight, tile, chunk_bytes);
+}
+
+}  // namespace
+
+TORCH_LIBRARY(micar, lib) { lib.def(
+      "conv2d_winograd(Tensor input, Tensor weight, int tile=4, int chunk_bytes=67108864) -> Tensor"); }
+
+TORCH_LIBRARY_IMPL(micar, CompositeImplicitAutograd, lib) { lib.impl("conv2d_winograd", &Conv2dWinograd); }
