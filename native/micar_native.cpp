@@ -17,6 +17,7 @@
 #include <c10/core/InferenceMode.h>
 #include <torch/csrc/autograd/autograd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -472,6 +473,11 @@ MT_API int mt_cuda_synchronize(int32_t device_index) {
 // the wall time in the kernel. This allocator keeps freed blocks of at least 1 MiB (sizes rounded up to 64 KiB) and
 // hands them back for requests of the same rounded size, up to a bound on the bytes it holds unused; smaller requests
 // and everything beyond the bound go to libtorch's default allocator / back to the system. Installed on request.
+//
+// Footprint: the cache never makes the process hold more than it needed at its busiest. Before a request no cached
+// block fits is served with fresh memory, cached blocks of other sizes are freed until live + cached bytes stay within
+// the high-water mark of live bytes (or within live + the request when that is higher). Peak resident memory is then
+// that of the uncached allocator, while a training loop that repeats the same sizes step after step still reuses.
 
 namespace {
 
@@ -484,6 +490,9 @@ struct CachingCpuAllocator final : at::Allocator {
   mutable std::unordered_map<size_t, std::vector<void*>> free_blocks;  // rounded size -> unused blocks
   mutable std::unordered_map<void*, size_t> sizes;                     // every block this allocator made
   mutable size_t held = 0;                                             // bytes in free_blocks
+  mutable size_t live = 0;                                             // bytes handed out and not yet freed
+  mutable size_t peak_live = 0;                                        // high-water mark of live
+  mutable int64_t fresh = 0;                                           // requests served with new memory
   size_t limit = 0;
 
   static void Delete(void* p);
@@ -503,8 +512,20 @@ struct CachingCpuAllocator final : at::Allocator {
         void* p = it->second.back();
         it->second.pop_back();
         held -= size;
+        live += size;
+        peak_live = std::max(peak_live, live);
         return {p, p, &CachingCpuAllocator::Delete, at::Device(at::DeviceType::CPU)};
       }
+    }
+    // Keep live + held within the high-water mark of live bytes (see above).
+    {
+      size_t need = 0;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        size_t bound = std::max(peak_live, live + size);
+        need = live + size + held > bound ? live + size + held - bound : 0;
+      }
+      if (need > 0) Evict(need);
     }
     void* p = nullptr;
     if (posix_memalign(&p, 64, size) != 0 || p == nullptr) {
@@ -515,6 +536,9 @@ struct CachingCpuAllocator final : at::Allocator {
     {
       std::lock_guard<std::mutex> lock(mu);
       sizes[p] = size;
+      live += size;
+      peak_live = std::max(peak_live, live);
+      ++fresh;
     }
     return {p, p, &CachingCpuAllocator::Delete, at::Device(at::DeviceType::CPU)};
   }
@@ -529,6 +553,7 @@ struct CachingCpuAllocator final : at::Allocator {
       std::lock_guard<std::mutex> lock(mu);
       auto it = sizes.find(p);
       size_t size = it == sizes.end() ? 0 : it->second;
+      live -= size;
       if (size > 0 && held + size <= limit) {
         free_blocks[size].push_back(p);
         held += size;
@@ -537,6 +562,31 @@ struct CachingCpuAllocator final : at::Allocator {
       sizes.erase(p);
     }
     std::free(p);
+  }
+
+  // Frees cached blocks, largest first, until `bytes` are freed or none is left.
+  void Evict(size_t bytes) const {
+    std::vector<void*> to_free;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      std::vector<size_t> order;
+      for (auto& [size, blocks] : free_blocks)
+        if (!blocks.empty()) order.push_back(size);
+      std::sort(order.rbegin(), order.rend());
+      size_t done = 0;
+      for (size_t size : order) {
+        auto& blocks = free_blocks[size];
+        while (done < bytes && !blocks.empty()) {
+          to_free.push_back(blocks.back());
+          sizes.erase(blocks.back());
+          blocks.pop_back();
+          held -= size;
+          done += size;
+        }
+        if (done >= bytes) break;
+      }
+    }
+    for (void* p : to_free) std::free(p);
   }
 
   // Frees cached blocks until at most `keep` bytes are held.
@@ -582,11 +632,30 @@ MT_API int mt_host_cache_set_limit(int64_t bytes) {
   });
 }
 
-MT_API int mt_host_cache_stats(int64_t* held, int64_t* blocks, int64_t* limit) {
+// One consistent snapshot: bytes cached unused, blocks managed (live + cached), the limit, bytes live, the high-water
+// mark of live bytes, and how many requests got fresh memory.
+MT_API int mt_host_cache_stats(int64_t* held, int64_t* blocks, int64_t* limit, int64_t* live, int64_t* peak_live,
+                               int64_t* fresh) {
   return guarded([&] {
     std::lock_guard<std::mutex> lock(g_host_cache.mu);
     *held = static_cast<int64_t>(g_host_cache.held);
     *blocks = static_cast<int64_t>(g_host_cache.sizes.size());
     *limit = static_cast<int64_t>(g_host_cache.limit);
+    *live = static_cast<int64_t>(g_host_cache.live);
+    *peak_live = static_cast<int64_t>(g_host_cache.peak_live);
+    *fresh = g_host_cache.fresh;
+  });
+}
+
+// Restarts the high-water mark of live bytes from the bytes live now (and frees cached blocks above it).
+MT_API int mt_host_cache_reset_peak() {
+  return guarded([&] {
+    size_t excess = 0;
+    {
+      std::lock_guard<std::mutex> lock(g_host_cache.mu);
+      g_host_cache.peak_live = g_host_cache.live;
+      excess = g_host_cache.held;
+    }
+    if (excess > 0) g_host_cache.Evict(excess);
   });
 }

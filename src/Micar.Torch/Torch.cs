@@ -52,7 +52,7 @@ public static partial class Torch
     {
         get
         {
-            NativeMethods.Check(NativeMethods.mt_host_cache_stats(out _, out _, out var limit));
+            NativeMethods.Check(NativeMethods.mt_host_cache_stats(out _, out _, out var limit, out _, out _, out _));
             return limit;
         }
         set
@@ -62,12 +62,16 @@ public static partial class Torch
         }
     }
 
-    /// <summary>Bytes held unused by the host cache and the number of live plus cached blocks it manages.</summary>
-    public static (long HeldBytes, long Blocks) HostCacheStats()
+    /// <summary>One consistent snapshot of the host cache (large blocks only; all zero before it is installed).</summary>
+    public static HostCacheStatistics HostCacheStats()
     {
-        NativeMethods.Check(NativeMethods.mt_host_cache_stats(out var held, out var blocks, out _));
-        return (held, blocks);
+        NativeMethods.Check(NativeMethods.mt_host_cache_stats(out var held, out var blocks, out _, out var live, out var peak, out var fresh));
+        return new(held, blocks, live, peak, fresh);
     }
+
+    /// <summary>Restarts the host cache's high-water mark of live bytes from the bytes live now, freeing its cached
+    /// blocks (e.g. after a phase that needed more memory than the ones that follow).</summary>
+    public static void ResetHostCachePeak() => NativeMethods.Check(NativeMethods.mt_host_cache_reset_peak());
 
     /// <summary>Sets the number of inter-op threads (only before any parallel work has started).</summary>
     public static void SetInteropThreads(int n) => NativeMethods.Check(NativeMethods.mt_set_num_interop_threads(n));
@@ -170,3 +174,12 @@ public static partial class Torch
     /// <c>Torch.Call("aten::hardtanh", "", x, -1.0, 1.0)</c>; returns every result.</summary>
     public static object?[] Call(string name, string overload, params Arg[] args) => new Op(name, overload).CallAny(args);
 }
+
+/// <summary>The host cache's counters (blocks of at least 1 MiB). The cache keeps <c>LiveBytes + HeldBytes</c> within
+/// <c>PeakLiveBytes</c>: it never makes the process hold more than it needed at its busiest.</summary>
+/// <param name="HeldBytes">Bytes of freed blocks kept for reuse.</param>
+/// <param name="Blocks">Blocks it manages, live and cached.</param>
+/// <param name="LiveBytes">Bytes of blocks in use.</param>
+/// <param name="PeakLiveBytes">High-water mark of <paramref name="LiveBytes"/> (see <see cref="Torch.ResetHostCachePeak"/>).</param>
+/// <param name="FreshAllocations">Requests served with new memory instead of a cached block.</param>
+public readonly record struct HostCacheStatistics(long HeldBytes, long Blocks, long LiveBytes, long PeakLiveBytes, long FreshAllocations);

@@ -165,6 +165,39 @@ public class HostCacheTests
         }
         finally { Torch.HostCacheLimit = old; }
     }
+
+    [Fact]
+    public void A_new_size_evicts_cached_blocks_instead_of_passing_the_high_water_mark()
+    {
+        long old = Torch.HostCacheLimit;
+        try
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            Torch.HostCacheLimit = 256L << 20;
+            Torch.ResetHostCachePeak();                                // peak = what is live now; nothing cached
+            var start = Torch.HostCacheStats();
+            Assert.Equal(0, start.HeldBytes);
+            Assert.Equal(start.LiveBytes, start.PeakLiveBytes);
+            const long a = 37L << 18, b = 41L << 18;                   // 37 MiB and 41 MiB of float32 (sizes no other test uses)
+            using (var t = Torch.Ones([a])) Assert.Equal(a, (long)t.Sum().Item());
+            var afterA = Torch.HostCacheStats();
+            Assert.True(afterA.HeldBytes >= a * 4, "the 37 MiB block is cached");
+            Assert.True(afterA.PeakLiveBytes >= start.LiveBytes + a * 4);
+            using (var t = Torch.Ones([b]))
+            {
+                // Serving 41 MiB fresh next to a cached 37 MiB would pass the 37 MiB peak: the cached block goes first.
+                var during = Torch.HostCacheStats();
+                Assert.True(during.HeldBytes < a * 4, $"held {during.HeldBytes} bytes while the new block is live");
+                Assert.True(during.LiveBytes + during.HeldBytes <= during.PeakLiveBytes);
+                Assert.Equal(b, (long)t.Sum().Item());
+            }
+            long fresh = Torch.HostCacheStats().FreshAllocations;
+            using (var t = Torch.Zeros([b])) Assert.Equal(0, t.Sum().Item());
+            Assert.Equal(fresh, Torch.HostCacheStats().FreshAllocations);   // the 41 MiB block came back from the cache
+        }
+        finally { Torch.HostCacheLimit = old; }
+    }
 }
 
 static class ProcessExtensions

@@ -143,7 +143,8 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] public static extern int mt_get_num_threads();
     [DllImport(Lib)] public static extern int mt_set_num_interop_threads(int n);
     [DllImport(Lib)] public static extern int mt_host_cache_set_limit(long bytes);
-    [DllImport(Lib)] public static extern int mt_host_cache_stats(out long held, out long blocks, out long limit);
+    [DllImport(Lib)] public static extern int mt_host_cache_stats(out long held, out long blocks, out long limit, out long live, out long peakLive, out long fresh);
+    [DllImport(Lib)] public static extern int mt_host_cache_reset_peak();
     [DllImport(Lib)] public static extern int mt_cuda_is_available();
     [DllImport(Lib)] public static extern int mt_cuda_device_count();
     [DllImport(Lib)] public static extern int mt_cuda_synchronize(int deviceIndex);
