@@ -58,6 +58,7 @@ internal static class Ops
         Eye = new("eye");
 
     // In place
+    public static readonly Op Relu_ = new("relu_");
     public static readonly Op AddT_ = new("add_", "Tensor"), AddS_ = new("add_", "Scalar"), MulT_ = new("mul_", "Tensor"),
         MulS_ = new("mul_", "Scalar"), DivS_ = new("div_", "Scalar"), Addcmul_ = new("addcmul_"), Addcdiv_ = new("addcdiv_"),
         Copy_ = new("copy_"), FillS_ = new("fill_", "Scalar"), Zero_ = new("zero_"), Uniform_ = new("uniform_"),

@@ -266,6 +266,13 @@ public sealed partial class Tensor
         Ops.To.Call(this, Arg.Of(dtype), Arg.None, Arg.Of(device), Arg.None, false, copy);
     /// <summary>Moves to a device.</summary>
     public Tensor To(Device device) => To(null, device);
+    /// <summary>This tensor on <paramref name="like"/>'s device: itself when already there, else a copy (e.g. indices
+    /// made on the host for a CUDA tensor).</summary>
+    public Tensor OnDeviceOf(Tensor like)
+    {
+        var (mine, theirs) = (Device, like.Device);
+        return mine.Type == theirs.Type && (mine.Type == DeviceType.Cpu || mine.Index == theirs.Index) ? this : To(theirs);
+    }
     /// <summary>Converts to float32.</summary>
     public Tensor Float() => To(DType.Float32);
     /// <summary>Converts to int64.</summary>
@@ -280,6 +287,9 @@ public sealed partial class Tensor
 
     /// <summary>this += alpha·other.</summary>
     public Tensor Add_(Tensor other, double alpha = 1) { Ops.AddT_.Run(this, other, alpha); return this; }
+    /// <summary>max(this, 0) in place (as <c>nn.ReLU(inplace=True)</c>: no second tensor; only for a tensor whose
+    /// producer's backward does not need it, e.g. a batch-norm output).</summary>
+    public Tensor Relu_() { Ops.Relu_.Run(this); return this; }
     /// <summary>this += value.</summary>
     public Tensor Add_(double value) { Ops.AddS_.Run(this, value); return this; }
     /// <summary>this += value (an integer: keeps integer tensors integral).</summary>

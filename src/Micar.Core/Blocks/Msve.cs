@@ -19,23 +19,44 @@ public static class Msve
         bool keepMaps = false, string path = "vis_enc")
     {
         using var scope = Torch.NewScope();
-        Tensor Lateral(int level) =>
-            BatchNorm.Forward(p.At($"fpn_c{level}.1"), F.Conv2d(c[level - 2], p[$"fpn_c{level}.0.weight"], p[$"fpn_c{level}.0.bias"]), ctx).Relu();
+        // Each step in its own scope: tensors autograd does not keep (batch-norm outputs, partial sums, upsampled maps)
+        // are freed as soon as they are used, as Python frees them, instead of living until the encoder returns (at
+        // batch 16 and 224 px each full-resolution map is 411 MB). ReLU runs in place on batch-norm outputs (their
+        // backward keeps the input, not the output), as nn.ReLU(inplace=True) would.
+        Tensor Lateral(int level)
+        {
+            using var s = Torch.NewScope();
+            return BatchNorm.Forward(p.At($"fpn_c{level}.1"), F.Conv2d(c[level - 2], p[$"fpn_c{level}.0.weight"], p[$"fpn_c{level}.0.bias"]), ctx)
+                .Relu_().MoveToOuterScope();
+        }
         static Tensor Up(Tensor x, Tensor like) =>
             F.Interpolate(x, like.Size(2), like.Size(3), InterpolationMode.Bilinear, alignCorners: false);
+        Tensor Level(int level, Tensor coarse)                                   // lateral(C_level) + up(coarser level)
+        {
+            using var s = Torch.NewScope();
+            return Lateral(level).Add(Up(coarse, c[level - 2])).MoveToOuterScope();
+        }
         var p5 = Lateral(5);
-        var p4 = Lateral(4).Add(Up(p5, c[2]));
-        var p3 = Lateral(3).Add(Up(p4, c[1]));
-        var up3 = Up(p3, c[0]);                     // up(P3, C2) = up(P3, P2): same size, computed once for both uses
-        var p2 = Lateral(2).Add(up3);
-        var sum = p2.Add(up3).Add(Up(p4, p2)).Add(Up(p5, p2));
-        var conv = F.Conv2dWinograd(sum, p["fusion.0.weight"], p["fusion.0.bias"], ctx.FusionConv ?? FusionConvAlgorithm(sum));
-        var fused = BatchNorm.Forward(p.At("fusion.1"), conv, ctx).Relu();
+        var p4 = Level(4, p5);
+        var p3 = Level(3, p4);
+        bool keepP2 = keepMaps || ctx.Trace is not null;
+        Tensor? p2 = null;
+        Tensor fused;
+        using (var s = Torch.NewScope())
+        {
+            var sum = Level(2, p3);                                             // P2 = lateral(C2) + up(P3, C2)
+            if (keepP2) p2 = sum.Clone().MoveToOuterScope();
+            using (var up3 = Up(p3, c[0])) sum.Add_(up3);                       // up(P3, P2): same size as up(P3, C2)
+            using (var up4 = Up(p4, c[0])) sum.Add_(up4);
+            using (var up5 = Up(p5, c[0])) sum.Add_(up5);
+            var conv = F.Conv2dWinograd(sum, p["fusion.0.weight"], p["fusion.0.bias"], ctx.FusionConv ?? FusionConvAlgorithm(sum));
+            fused = BatchNorm.Forward(p.At("fusion.1"), conv, ctx).Relu_().MoveToOuterScope();
+        }
         var tokens = Pool(fused, grid);
         if (ctx.Trace is { } trace)
-            foreach (var (name, map) in new[] { ("P2", p2), ("P3", p3), ("P4", p4), ("P5", p5), ("F", fused) })
+            foreach (var (name, map) in new[] { ("P2", p2!), ("P3", p3), ("P4", p4), ("P5", p5), ("F", fused) })
                 trace.Record(path, "pyramid." + name, map.Mean(1));
-        Tensor[]? maps = keepMaps ? [p2.MoveToOuterScope(), p3.MoveToOuterScope(), p4.MoveToOuterScope(), p5.MoveToOuterScope(), fused.MoveToOuterScope()] : null;
+        Tensor[]? maps = keepMaps ? [p2!.MoveToOuterScope(), p3.MoveToOuterScope(), p4.MoveToOuterScope(), p5.MoveToOuterScope(), fused.MoveToOuterScope()] : null;
         return (tokens.MoveToOuterScope(), maps);
     }
 

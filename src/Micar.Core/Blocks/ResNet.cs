@@ -42,7 +42,7 @@ public static class ResNet
     {
         using var scope = Torch.NewScope();
         var x = F.Conv2d(image, p.At(naming.StemConv)["weight"], stride: 2, padding: 3);
-        x = BatchNorm.Forward(p.At(naming.StemBn), x, ctx).Relu();
+        x = BatchNorm.Forward(p.At(naming.StemBn), x, ctx).Relu_();
         x = F.MaxPool2d(x, 3, 2, 1);
         var blocks = StageBlocks(depth);
         var outputs = new Tensor[4];
@@ -52,7 +52,10 @@ public static class ResNet
             {
                 int stride = s > 0 && b == 0 ? 2 : 1;
                 var bp = p.At($"{naming.Stages[s]}.{b}");
-                x = IsBottleneck(depth) ? Bottleneck(bp, x, stride, ctx) : Basic(bp, x, stride, ctx);
+                // One scope per block: what the block made and autograd does not keep is freed here, not at the
+                // end of the network (as Python frees it when the last reference goes).
+                using var blockScope = Torch.NewScope();
+                x = (IsBottleneck(depth) ? Bottleneck(bp, x, stride, ctx) : Basic(bp, x, stride, ctx)).MoveToOuterScope();
             }
             outputs[s] = x.MoveToOuterScope();
             x = outputs[s];
@@ -68,16 +71,18 @@ public static class ResNet
 
     static Tensor Basic(ParamView p, Tensor x, int stride, ForwardContext ctx)
     {
-        var h = BatchNorm.Forward(p.At("bn1"), F.Conv2d(x, p["conv1.weight"], stride: stride, padding: 1), ctx).Relu();
+        // In-place ReLU and residual add on batch-norm outputs (their backward keeps the input, not the output), as
+        // torchvision does: one tensor per step instead of two.
+        var h = BatchNorm.Forward(p.At("bn1"), F.Conv2d(x, p["conv1.weight"], stride: stride, padding: 1), ctx).Relu_();
         h = BatchNorm.Forward(p.At("bn2"), F.Conv2d(h, p["conv2.weight"], padding: 1), ctx);
-        return h.Add(Shortcut(p, x, stride, ctx)).Relu();
+        return h.Add_(Shortcut(p, x, stride, ctx)).Relu_();
     }
 
     static Tensor Bottleneck(ParamView p, Tensor x, int stride, ForwardContext ctx)
     {
-        var h = BatchNorm.Forward(p.At("bn1"), F.Conv2d(x, p["conv1.weight"]), ctx).Relu();
-        h = BatchNorm.Forward(p.At("bn2"), F.Conv2d(h, p["conv2.weight"], stride: stride, padding: 1), ctx).Relu();
+        var h = BatchNorm.Forward(p.At("bn1"), F.Conv2d(x, p["conv1.weight"]), ctx).Relu_();
+        h = BatchNorm.Forward(p.At("bn2"), F.Conv2d(h, p["conv2.weight"], stride: stride, padding: 1), ctx).Relu_();
         h = BatchNorm.Forward(p.At("bn3"), F.Conv2d(h, p["conv3.weight"]), ctx);
-        return h.Add(Shortcut(p, x, stride, ctx)).Relu();
+        return h.Add_(Shortcut(p, x, stride, ctx)).Relu_();
     }
 }
