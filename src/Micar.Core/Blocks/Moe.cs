@@ -95,7 +95,7 @@ public static class Moe
             rows[slot] = i / topK;
             pairs[slot] = i;
         }
-        var rowIdx = OnDevice(Tensor.From<long>(rows), tokens);
+        var rowIdx = Tensor.From<long>(rows).OnDeviceOf(tokens);
         var gathered = tokens.IndexSelect(0, rowIdx);                                     // [n·k, d]
         var outputs = new List<Tensor>(counts.Length);
         for (int e = 0; e < counts.Length; e++)
@@ -106,9 +106,9 @@ public static class Moe
         var y = outputs.Count == 1 ? outputs[0] : Torch.Cat([.. outputs], 0);
         var w = combine == MoeCombine.Sum
             ? scoreSum.IndexSelect(0, rowIdx)
-            : scores.Flatten().IndexSelect(0, OnDevice(Tensor.From<long>(pairs), tokens)).Unsqueeze(-1);
-        return Torch.ZerosLike(tokens).IndexAdd(0, rowIdx, y.Mul(w));
+            : scores.Flatten().IndexSelect(0, Tensor.From<long>(pairs).OnDeviceOf(tokens)).Unsqueeze(-1);
+        var contributions = y.Mul(w);                                                     // bfloat16 under autocast
+        if (contributions.DType != tokens.DType) contributions = contributions.To(tokens.DType);
+        return Torch.ZerosLike(tokens).IndexAdd(0, rowIdx, contributions);
     }
-
-    static Tensor OnDevice(Tensor cpu, Tensor like) => like.Device.Type == DeviceType.Cpu ? cpu : cpu.To(like.Device);
 }

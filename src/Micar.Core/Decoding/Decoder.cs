@@ -71,7 +71,7 @@ public static class ReportDecoder
         // Full recomputation of every prefix (reference path).
         long len = prefixes![0].Count;
         var flat = prefixes.SelectMany(p => p).ToArray();
-        var ids = Tensor.From<long>(flat, prefixes.Length, len);
+        var ids = Tensor.From<long>(flat, prefixes.Length, len).OnDeviceOf(memory);
         var full = net.Decode(ids, memory, null, ForwardContext.Eval).Logits;                                        // [R, L, V]
         return full.Select(1, len - 1).LogSoftmax(-1);
     }
@@ -93,7 +93,7 @@ public static class ReportDecoder
         {
             using var s = Torch.NewScope();
             var last = alive.Select(i => prefixes[i][^1]).ToArray();
-            var logp = NextLogProbs(net, Tensor.From<long>(last), mem, cache, useCache ? null : alive.Select(i => prefixes[i]).ToArray());
+            var logp = NextLogProbs(net, Tensor.From<long>(last).OnDeviceOf(mem), mem, cache, useCache ? null : alive.Select(i => prefixes[i]).ToArray());
             var (best, arg) = logp.Max(-1);
             var bv = best.ToArray<float>();
             var av = arg.ToArray<long>();
@@ -109,7 +109,7 @@ public static class ReportDecoder
             if (keep.Count == alive.Length) continue;
             alive = keep.Select(r => alive[r]).ToArray();
             if (alive.Length == 0) break;
-            var rows = Tensor.From<long>(keep.Select(r => (long)r).ToArray());
+            var rows = Tensor.From<long>(keep.Select(r => (long)r).ToArray()).OnDeviceOf(mem);
             cache?.Reorder(rows);
             mem = mem.IndexSelect(0, rows).MoveToOuterScope();
         }
@@ -131,10 +131,10 @@ public static class ReportDecoder
         for (int step = 0; step < maxTokens && live.Count > 0; step++)
         {
             using var s = Torch.NewScope();
-            var mem = memory.IndexSelect(0, Tensor.From<long>(rowImage));
+            var mem = memory.IndexSelect(0, Tensor.From<long>(rowImage).OnDeviceOf(memory));
             var last = live.Select(l => l.Tokens.Count == 0 ? (long)SpecialTokens.SosId : l.Tokens[^1]).ToArray();
             var prefixes = o.UseCache ? null : live.Select(l => l.Tokens.Prepend(SpecialTokens.SosId).ToList()).ToArray();
-            var logp = NextLogProbs(net, Tensor.From<long>(last), mem, cache, prefixes);               // [R, V]
+            var logp = NextLogProbs(net, Tensor.From<long>(last).OnDeviceOf(mem), mem, cache, prefixes);               // [R, V]
             long vocab = logp.Size(1);
             var nextLive = new List<Live>();
             var origins = new List<long>();
@@ -142,8 +142,8 @@ public static class ReportDecoder
             {
                 var rows = Enumerable.Range(0, live.Count).Where(r => live[r].Image == img).ToArray();
                 if (rows.Length == 0) continue;
-                var rowIdx = Tensor.From<long>(rows.Select(r => (long)r).ToArray());
-                var baseScores = Tensor.From<double>(rows.Select(r => live[r].Score).ToArray()).Unsqueeze(1);
+                var rowIdx = Tensor.From<long>(rows.Select(r => (long)r).ToArray()).OnDeviceOf(logp);
+                var baseScores = Tensor.From<double>(rows.Select(r => live[r].Score).ToArray()).OnDeviceOf(logp).Unsqueeze(1);
                 var cand = logp.IndexSelect(0, rowIdx).To(DType.Float64).Add(baseScores).Flatten();          // [k·V]
                 int take = (int)Math.Min(2 * width, cand.Size(0));
                 var (values, indices) = cand.TopK(take);
@@ -180,7 +180,7 @@ public static class ReportDecoder
             var keep = Enumerable.Range(0, nextLive.Count).Where(i => !doneImages.Contains(nextLive[i].Image)).ToArray();
             live = keep.Select(i => nextLive[i]).ToList();
             var keptOrigins = keep.Select(i => origins[i]).ToArray();
-            if (cache is not null && live.Count > 0) cache.Reorder(Tensor.From<long>(keptOrigins));
+            if (cache is not null && live.Count > 0) cache.Reorder(Tensor.From<long>(keptOrigins).OnDeviceOf(memory));
             rowImage = live.Select(l => (long)l.Image).ToArray();
         }
         var result = new List<Hypothesis>(b);

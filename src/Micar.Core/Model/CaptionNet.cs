@@ -132,11 +132,11 @@ public sealed class CaptionNet
         long offset = cache?.Length ?? 0;
         var x = B.TextEmbedding.Forward(Params.View("text_embs"), ids, Description.DModel, Description.TextEmbedding.Dropout, ctx, offset);
         Tensor? mask = null;
-        if (cache is null) mask = B.Masks.Causal(b, t, padMask);
+        if (cache is null) mask = B.Masks.Causal(b, t, padMask, ids.Device);
         else if (t > 1 || padMask is not null)
         {
             // New queries at offset…offset+t−1 see every key up to their own position.
-            var m = Torch.Ones([t, offset + t], DType.Int64).Tril(offset).Unsqueeze(0).Expand(b, -1, -1);
+            var m = Torch.Ones([t, offset + t], DType.Int64, ids.Device).Tril(offset).Unsqueeze(0).Expand(b, -1, -1);
             mask = padMask is null ? m : m.Mul(padMask.Ne(0).Long().Unsqueeze(1));
         }
         var blocks = Description.Decoder.Blocks;
