@@ -13,6 +13,11 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
+#include <ATen/autocast_mode.h>
+#ifdef MICAR_WITH_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAFunctions.h>
+#endif
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/InferenceMode.h>
 #include <torch/csrc/autograd/autograd.h>
@@ -398,6 +403,65 @@ MT_API int mt_inference_mode_enter(int32_t enabled, void** guard) {
 MT_API void mt_inference_mode_exit(void* guard) { delete static_cast<c10::InferenceMode*>(guard); }
 MT_API int32_t mt_is_inference_mode() { return c10::InferenceMode::is_enabled() ? 1 : 0; }
 
+// Automatic mixed precision (as torch.autocast): on entry the region's state for one device type is set and the
+// previous one returned; on exit it is restored, and the cache of casted weights is cleared when the outermost region
+// ends. libtorch 2.4 made the calls take the device type; 1.13 has one pair of calls per device type.
+namespace {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+bool autocast_enabled(c10::DeviceType d) { return at::autocast::is_autocast_enabled(d); }
+at::ScalarType autocast_dtype(c10::DeviceType d) { return at::autocast::get_autocast_dtype(d); }
+void autocast_set(c10::DeviceType d, bool on, at::ScalarType t) {
+  at::autocast::set_autocast_enabled(d, on);
+  at::autocast::set_autocast_dtype(d, t);
+}
+#else
+bool autocast_enabled(c10::DeviceType d) {
+  TORCH_CHECK(d == c10::DeviceType::CUDA || d == c10::DeviceType::CPU, "autocast: only cuda and cpu in this libtorch");
+  return d == c10::DeviceType::CUDA ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+}
+at::ScalarType autocast_dtype(c10::DeviceType d) {
+  return d == c10::DeviceType::CUDA ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+}
+void autocast_set(c10::DeviceType d, bool on, at::ScalarType t) {
+  if (d == c10::DeviceType::CUDA) {
+    at::autocast::set_enabled(on);
+    at::autocast::set_autocast_gpu_dtype(t);
+  } else {
+    at::autocast::set_cpu_enabled(on);
+    at::autocast::set_autocast_cpu_dtype(t);
+  }
+}
+#endif
+}  // namespace
+
+MT_API int mt_autocast_enter(int32_t device_type, int32_t enabled, int32_t dtype, int32_t* prev_enabled,
+                             int32_t* prev_dtype) {
+  return guarded([&] {
+    auto d = static_cast<c10::DeviceType>(device_type);
+    auto t = static_cast<at::ScalarType>(dtype);
+    TORCH_CHECK(t == at::kBFloat16 || t == at::kHalf, "autocast: the dtype must be bfloat16 or float16");
+    *prev_enabled = autocast_enabled(d) ? 1 : 0;
+    *prev_dtype = static_cast<int32_t>(autocast_dtype(d));
+    autocast_set(d, enabled != 0, t);
+    at::autocast::increment_nesting();
+  });
+}
+
+MT_API int mt_autocast_exit(int32_t device_type, int32_t prev_enabled, int32_t prev_dtype) {
+  return guarded([&] {
+    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+    autocast_set(static_cast<c10::DeviceType>(device_type), prev_enabled != 0, static_cast<at::ScalarType>(prev_dtype));
+  });
+}
+
+MT_API int32_t mt_autocast_is_enabled(int32_t device_type) {
+  try {
+    return autocast_enabled(static_cast<c10::DeviceType>(device_type)) ? 1 : 0;
+  } catch (...) {
+    return 0;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Random number generators
 
@@ -463,6 +527,34 @@ MT_API int32_t mt_cuda_is_available() { return torch::cuda::is_available() ? 1 :
 MT_API int32_t mt_cuda_device_count() { return static_cast<int32_t>(torch::cuda::device_count()); }
 MT_API int mt_cuda_synchronize(int32_t device_index) {
   return guarded([&] { torch::cuda::synchronize(device_index); });
+}
+
+// Bytes allocated through libtorch's CUDA caching allocator: current and peak since the last reset. Only a shim built
+// against a CUDA libtorch has them (MICAR_WITH_CUDA); elsewhere they fail with an explanation.
+MT_API int mt_cuda_memory_stats(int32_t device_index, int64_t* allocated, int64_t* peak_allocated, int64_t* reserved) {
+  return guarded([&] {
+#ifdef MICAR_WITH_CUDA
+    auto device = static_cast<c10::DeviceIndex>(device_index >= 0 ? device_index : c10::cuda::current_device());
+    auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device);
+    constexpr size_t aggregate = 0;  // StatType::AGGREGATE (its namespace moved between libtorch versions)
+    *allocated = stats.allocated_bytes[aggregate].current;
+    *peak_allocated = stats.allocated_bytes[aggregate].peak;
+    *reserved = stats.reserved_bytes[aggregate].current;
+#else
+    TORCH_CHECK(false, "CUDA memory statistics: this shim was built against a libtorch without CUDA");
+#endif
+  });
+}
+
+MT_API int mt_cuda_reset_peak_memory(int32_t device_index) {
+  return guarded([&] {
+#ifdef MICAR_WITH_CUDA
+    auto device = static_cast<c10::DeviceIndex>(device_index >= 0 ? device_index : c10::cuda::current_device());
+    c10::cuda::CUDACachingAllocator::resetPeakStats(device);
+#else
+    TORCH_CHECK(false, "CUDA memory statistics: this shim was built against a libtorch without CUDA");
+#endif
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -61,6 +61,45 @@ public static unsafe class Autograd
     /// Must be disposed on the thread that created it.</summary>
     public static IDisposable InferenceMode() => new InferenceModeGuard();
 
+    /// <summary>
+    /// Automatic mixed precision on one device type until disposed (as <c>torch.autocast(device, dtype)</c>): matrix
+    /// products and convolutions run in <paramref name="dtype"/> (bfloat16 or float16), reductions, softmax and losses
+    /// in float32, parameters stay float32 (their low-precision copies are cached for the region). Regions nest; the
+    /// previous state comes back on dispose. With float16, scale the loss yourself (no grad scaler here).
+    /// </summary>
+    public static IDisposable Autocast(DeviceType device, DType dtype = DType.BFloat16, bool enabled = true)
+    {
+        if (dtype is not (DType.BFloat16 or DType.Float16))
+            throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "autocast runs in bfloat16 or float16");
+        return new AutocastGuard(device, dtype, enabled);
+    }
+
+    /// <summary>True inside an enabled <see cref="Autocast"/> region for <paramref name="device"/>.</summary>
+    public static bool IsAutocastEnabled(DeviceType device)
+    {
+        NativeMethods.EnsureLoaded();
+        return NativeMethods.mt_autocast_is_enabled((int)device) != 0;
+    }
+
+    sealed class AutocastGuard : IDisposable
+    {
+        readonly DeviceType _device;
+        readonly int _prevEnabled, _prevDType;
+        bool _done;
+        public AutocastGuard(DeviceType device, DType dtype, bool enabled)
+        {
+            NativeMethods.EnsureLoaded();
+            _device = device;
+            NativeMethods.Check(NativeMethods.mt_autocast_enter((int)device, enabled ? 1 : 0, (int)dtype, out _prevEnabled, out _prevDType));
+        }
+        public void Dispose()
+        {
+            if (_done) return;
+            _done = true;
+            NativeMethods.Check(NativeMethods.mt_autocast_exit((int)_device, _prevEnabled, _prevDType));
+        }
+    }
+
     /// <summary>Whether inference mode is on for the calling thread.</summary>
     public static bool IsInferenceMode
     {

@@ -91,6 +91,23 @@ public static partial class Torch
     /// <summary>Waits for all kernels on a CUDA device (−1: the current one).</summary>
     public static void CudaSynchronize(int device = -1) => NativeMethods.Check(NativeMethods.mt_cuda_synchronize(device));
 
+    /// <summary>Peak bytes allocated by libtorch's CUDA caching allocator since the last
+    /// <see cref="CudaResetPeakMemory"/> (<c>torch.cuda.max_memory_allocated</c>); fails when the shim was built
+    /// against a libtorch without CUDA.</summary>
+    public static long CudaPeakMemoryBytes(int device = -1)
+    {
+        NativeMethods.EnsureLoaded();
+        NativeMethods.Check(NativeMethods.mt_cuda_memory_stats(device, out _, out var peak, out _));
+        return peak;
+    }
+
+    /// <summary>Restarts <see cref="CudaPeakMemoryBytes"/> from the bytes allocated now.</summary>
+    public static void CudaResetPeakMemory(int device = -1)
+    {
+        NativeMethods.EnsureLoaded();
+        NativeMethods.Check(NativeMethods.mt_cuda_reset_peak_memory(device));
+    }
+
     /// <summary>Seeds the default generators of every device (PyTorch's <c>torch.manual_seed</c>).</summary>
     public static void ManualSeed(ulong seed)
     {

@@ -128,6 +128,11 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] public static extern int mt_grad_enabled();
     [DllImport(Lib)] public static extern void mt_set_grad_enabled(int flag);
     [DllImport(Lib)] public static extern int mt_inference_mode_enter(int enabled, out IntPtr guard);
+    [DllImport(Lib)] public static extern int mt_cuda_memory_stats(int device, out long allocated, out long peakAllocated, out long reserved);
+    [DllImport(Lib)] public static extern int mt_cuda_reset_peak_memory(int device);
+    [DllImport(Lib)] public static extern int mt_autocast_enter(int deviceType, int enabled, int dtype, out int prevEnabled, out int prevDType);
+    [DllImport(Lib)] public static extern int mt_autocast_exit(int deviceType, int prevEnabled, int prevDType);
+    [DllImport(Lib)] public static extern int mt_autocast_is_enabled(int deviceType);
     [DllImport(Lib)] public static extern void mt_inference_mode_exit(IntPtr guard);
     [DllImport(Lib)] public static extern int mt_is_inference_mode();
 
