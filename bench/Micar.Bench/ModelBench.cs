@@ -25,8 +25,8 @@ using Torch = Micar.Torch.Torch;
 /// </summary>
 static class ModelBench
 {
-    const ulong Seed = 20240611;
-    const int BeamWidth = 3;
+    internal const ulong Seed = 20240611;
+    internal const int BeamWidth = 3;
 
     /// <summary>One model size: the flavour comparable with the official code (dense MoE) and Micar's fast flavour.</summary>
     /// <remarks>The training step runs <c>Rounds</c> times per side, each round a fresh process per side with
@@ -302,7 +302,7 @@ static class ModelBench
 
     /// <summary>Deterministic inputs: a random image batch, token rows of decreasing length (sos … eos, then pads),
     /// the pad mask and next-token labels.</summary>
-    static (Tensor Image, Tensor Ids, Tensor Pad, Tensor Labels) Inputs(ModelSpec spec, int batch)
+    internal static (Tensor Image, Tensor Ids, Tensor Pad, Tensor Labels) Inputs(ModelSpec spec, int batch)
     {
         using var g = new Generator(Seed + 1);
         int t = spec.TextSeqLen, s = spec.Vision.ImageSize, vocab = spec.Compile().VocabSize;
@@ -329,7 +329,7 @@ static class ModelBench
     }
 
     /// <summary>The micar_ref config dict and the training hyperparameters of a spec.</summary>
-    static JsonObject ReferenceConfig(ModelSpec s, CaptionModel model)
+    internal static JsonObject ReferenceConfig(ModelSpec s, CaptionModel model)
     {
         if (s.EncoderLayers != s.DecoderLayers) throw new NotSupportedException("micar_ref uses one layer count for both stacks");
         return new JsonObject
@@ -353,8 +353,17 @@ static class ModelBench
 
     static JsonObject RunBeam(Case c, string dir, int threads, List<string[]> table)
     {
+        var result = new JsonObject { ["one_image"] = RunBeam(c, dir, threads, 1, table) };
+        // The official code beam-searches a whole evaluation batch at once (its loop stops only when every beam of every
+        // image ends): the same with the bench's batch.
+        if (c.Batch > 1) result["batch"] = RunBeam(c, dir, threads, c.Batch, table);
+        return result;
+    }
+
+    static JsonObject RunBeam(Case c, string dir, int threads, int images, List<string[]> table)
+    {
         int tokens = c.Official.TextSeqLen - 1;
-        var py = PythonReference.Run("bench/reference/model_bench.py", "beam", dir, Str(threads), Str(tokens), Str(c.BeamRepeats));
+        var py = PythonReference.Run("bench/reference/model_bench.py", "beam", dir, Str(threads), Str(tokens), Str(c.BeamRepeats), Str(images));
         // Micar: the official arithmetic with sparse dispatch (same results as dense) and the KV cache.
         var spec = c.Official with { Moe = c.Official.Moe with { Dispatch = MoeDispatch.Sparse } };
         var model = spec.Compile();
@@ -362,7 +371,7 @@ static class ModelBench
         using var store = ParamInit.Create(model, new Generator(Seed));
         var net = new CaptionNet(model, store);
         var inputs = SafetensorsFile.Load(Path.Combine(dir, "inputs.safetensors"));
-        var image = inputs["image"].ToTensor().Narrow(0, 0, 1);
+        var image = inputs["image"].ToTensor().Narrow(0, 0, images);
         using var noGrad = Autograd.NoGrad();
         Tensor memory = net.EncodeImage(image, ForwardContext.Eval);
         ForcedBeam(net, memory, 2);                                                                 // warm-up
@@ -383,17 +392,20 @@ static class ModelBench
             sw.Restart();
             var h = ReportDecoder.Generate(net, image, new DecodeOptions { BeamWidth = BeamWidth, MaxTokens = tokens });
             decoder.Add(sw.Elapsed.TotalSeconds);
-            decoderTokens = h[0].Tokens.Length;
-            decoderFinished = h[0].Finished;
+            decoderTokens = h.Sum(x => x.Tokens.Length);
+            decoderFinished = h.All(x => x.Finished);
         }
         double pt = py.GetProperty("total_s").GetDouble(), pe = py.GetProperty("encode_s").GetDouble();
         double me = Median(enc), mf = Median(forced), mt = me + mf, rd = Median(decoder);
         int steps = py.GetProperty("tokens").GetInt32();
         if (steps != tokens) throw new InvalidOperationException($"PyTorch beam search ran {steps} steps, expected {tokens}");
-        table.Add([$"{c.Label} beam 3 × {tokens} tokens, encode + decode", Time(mt), Time(pt), Ratio(mt / pt), "≤ 0.1", $"{pt / mt:F1}× faster"]);
-        table.Add([$"{c.Label} beam 3 decode only (tokens/s)", $"{tokens / mf:F1} tok/s", $"{tokens / (pt - pe):F1} tok/s", Ratio(mf / (pt - pe)), "≤ 0.1", $"{(pt - pe) / mf:F1}× faster"]);
+        string what = images == 1 ? $"{c.Label} beam 3" : $"{c.Label} beam 3, batch of {images} images";
+        double all = (double)tokens * images;
+        table.Add([$"{what} × {tokens} tokens, encode + decode", Time(mt), Time(pt), Ratio(mt / pt), "≤ 0.1", $"{pt / mt:F1}× faster"]);
+        table.Add([$"{what} decode only (tokens/s)", $"{all / mf:F1} tok/s", $"{all / (pt - pe):F1} tok/s", Ratio(mf / (pt - pe)), "≤ 0.1", $"{(pt - pe) / mf:F1}× faster"]);
         return new JsonObject
         {
+            ["images"] = images,
             ["tokens"] = tokens,
             ["pytorch"] = JsonNode.Parse(py.GetRawText()),
             ["micar_encode_s"] = me,
@@ -407,36 +419,51 @@ static class ModelBench
         };
     }
 
-    /// <summary>Beam search width 3 with the KV cache, as <see cref="ReportDecoder"/> runs it (one live beam at the
-    /// start, cache rows reordered each step), but with the EOS logit set to −∞ so that every step runs.</summary>
-    static long[] ForcedBeam(CaptionNet net, Tensor memory, int steps)
+    /// <summary>Beam search width 3 with the KV cache for every image of <paramref name="memory"/> [b, N, d], as
+    /// <see cref="ReportDecoder"/> runs it (one live beam per image at the start, cache rows reordered each step), but
+    /// with the EOS logit set to −∞ so that every step runs. Returns the first image's best tokens.</summary>
+    internal static long[] ForcedBeam(CaptionNet net, Tensor memory, int steps)
     {
         using var scope = Torch.NewScope();
         using var cache = net.NewCache();
-        var live = new List<(List<long> Tokens, double Score)> { (new List<long>(), 0) };
+        long b = memory.Size(0);
+        int width = 1;                                                        // live beams per image
+        var scores = new double[b];
+        var last = Enumerable.Repeat((long)Data.SpecialTokens.SosId, (int)b).ToArray();
+        var history = new List<long[]>();                                     // token of every row, per step
+        var parents = new List<long[]>();                                     // origin row of every row, per step
         for (int step = 0; step < steps; step++)
         {
             using var s = Torch.NewScope();
-            var last = live.Select(l => l.Tokens.Count == 0 ? (long)Data.SpecialTokens.SosId : l.Tokens[^1]).ToArray();
-            var mem = memory.Expand(live.Count, -1, -1);
-            var logp = net.Decode(Tensor.From<long>(last).Unsqueeze(1), mem, null, ForwardContext.Eval, cache).Logits.Select(1, 0).LogSoftmax(-1);
+            var mem = width == 1 ? memory : memory.IndexSelect(0, Tensor.From<long>(Enumerable.Range(0, (int)b * width).Select(i => (long)(i / width)).ToArray()).OnDeviceOf(memory));
+            var logp = net.Decode(Tensor.From<long>(last).OnDeviceOf(memory).Unsqueeze(1), mem, null, ForwardContext.Eval, cache).Logits.Select(1, 0).LogSoftmax(-1);
             long vocab = logp.Size(1);
             logp.Narrow(1, Data.SpecialTokens.EosId, 1).Fill_(double.NegativeInfinity);
-            var baseScores = Tensor.From<double>(live.Select(l => l.Score).ToArray()).Unsqueeze(1);
-            var (values, indices) = logp.To(DType.Float64).Add(baseScores).Flatten().TopK(BeamWidth);
-            var vv = values.ToArray<double>();
+            var cand = logp.To(DType.Float64).View(b, width, vocab).Add(Tensor.From<double>(scores, b, width).OnDeviceOf(memory).Unsqueeze(2)).View(b, width * vocab);
+            var (values, indices) = cand.TopK(BeamWidth, -1);                 // [b, BeamWidth]
             var iv = indices.ToArray<long>();
-            var next = new List<(List<long>, double)>();
-            var origins = new long[vv.Length];
-            for (int k = 0; k < vv.Length; k++)
+            var origins = new long[iv.Length];
+            last = new long[iv.Length];
+            for (int i = 0; i < iv.Length; i++)
             {
-                origins[k] = iv[k] / vocab;
-                next.Add((new List<long>(live[(int)origins[k]].Tokens) { iv[k] % vocab }, vv[k]));
+                origins[i] = i / BeamWidth * width + iv[i] / vocab;
+                last[i] = iv[i] % vocab;
             }
-            cache.Reorder(Tensor.From<long>(origins));
-            live = next;
+            cache.Reorder(Tensor.From<long>(origins).OnDeviceOf(memory));
+            history.Add(last);
+            parents.Add(origins);
+            scores = values.ToArray<double>();
+            width = BeamWidth;
         }
-        return [.. live[0].Tokens];
+        // Back-track the first image's first beam.
+        var best = new long[steps];
+        long row = 0;
+        for (int step = steps - 1; step >= 0; step--)
+        {
+            best[step] = history[step][row];
+            row = parents[step][row];
+        }
+        return best;
     }
 
     // ---- MoE layer alone ------------------------------------------------------------------------------------
@@ -572,8 +599,11 @@ static class ModelBench
             ["vision"] = [], ["encoder"] = [], ["decoder"] = [], ["loss"] = [], ["forward"] = [], ["backward"] = [], ["optimizer"] = [], ["total"] = [],
         };
         var losses = new List<double>();
+        var fresh = new List<long>();                                   // host-cache requests served with new memory, per step
+        double[] liveMiB = [];                                          // large blocks live after forward/backward/step, then the peaks so far
         for (int i = 0; i < warmup + repeats; i++)
         {
+            long freshBefore = Torch.HostCacheStats().FreshAllocations;
             using var scope = Torch.NewScope();
             var sw = Stopwatch.StartNew();
             optimizer.ZeroGrad();
@@ -587,10 +617,16 @@ static class ModelBench
             var loss = alpha == 0 ? ce : ce.Add(r.BalanceLoss.Mul(alpha));
             losses.Add(loss.Item());
             double tForward = sw.Elapsed.TotalSeconds;
+            var afterForward = Torch.HostCacheStats();
             loss.Backward();
             double tBackward = sw.Elapsed.TotalSeconds;
+            var afterBackward = Torch.HostCacheStats();
             optimizer.Step();
             double tTotal = sw.Elapsed.TotalSeconds;
+            var afterStep = Torch.HostCacheStats();
+            liveMiB = [afterForward.LiveBytes / 1048576.0, afterBackward.LiveBytes / 1048576.0, afterStep.LiveBytes / 1048576.0,
+                afterForward.PeakLiveBytes / 1048576.0, afterBackward.PeakLiveBytes / 1048576.0, afterStep.PeakLiveBytes / 1048576.0];
+            fresh.Add(Torch.HostCacheStats().FreshAllocations - freshBefore);
             if (i < warmup) continue;
             phases["vision"].Add(tVision);
             phases["encoder"].Add(tEncoder - tVision);
@@ -615,6 +651,9 @@ static class ModelBench
             ["peak_rss_mib"] = StatusMiB("VmHWM"),
             ["rss_mib"] = StatusMiB("VmRSS"),
             ["peak_working_set_mib"] = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0,
+            ["host_cache_fresh_per_step"] = new JsonArray([.. fresh.Select(v => (JsonNode)v)]),
+            ["host_cache_peak_live_mib"] = Torch.HostCacheStats().PeakLiveBytes / 1048576.0,
+            ["host_cache_live_mib_after_forward_backward_step_then_peaks"] = new JsonArray([.. liveMiB.Select(v => (JsonNode)Math.Round(v))]),
         };
         Console.WriteLine(result.ToJsonString());
         return 0;
@@ -667,7 +706,7 @@ static class ModelBench
         return (Median(samples), samples.Min());
     }
 
-    static double Median(IReadOnlyList<double> xs)
+    internal static double Median(IReadOnlyList<double> xs)
     {
         var s = xs.Order().ToArray();
         return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
@@ -683,11 +722,11 @@ static class ModelBench
 
     static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    static string Str(int v) => v.ToString(CultureInfo.InvariantCulture);
+    internal static string Str(int v) => v.ToString(CultureInfo.InvariantCulture);
 
-    static string Time(double s) => s < 1e-3 ? $"{s * 1e6:F0} µs" : s < 1 ? $"{s * 1e3:F1} ms" : $"{s:F2} s";
+    internal static string Time(double s) => s < 1e-3 ? $"{s * 1e6:F0} µs" : s < 1 ? $"{s * 1e3:F1} ms" : $"{s:F2} s";
 
-    static string Ratio(double r) => $"{r:F2}";
+    internal static string Ratio(double r) => $"{r:F2}";
 
     static string Markdown(JsonObject results, List<string[]> table)
     {

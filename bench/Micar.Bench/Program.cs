@@ -22,7 +22,8 @@ try
         "engine" => EngineBench.Run(threads, outDir),
         "data" => DataBench.Run(threads, outDir),
         "model" => ModelBench.Run(threads, outDir, quick, workDir),
-        _ => Fail($"unknown suite '{suite}' (available: engine, data, model)"),
+        "gpu" => GpuBench.Run(outDir, quick),
+        _ => Fail($"unknown suite '{suite}' (available: engine, data, model, gpu)"),
     };
 }
 catch (Exception e)

@@ -82,7 +82,7 @@ class Rotary(nn.Module):
 
     def rotate(self, t, offset=0):
         s = t.size(-2)
-        pos = torch.arange(s, dtype=self.freqs.dtype) + offset
+        pos = torch.arange(s, dtype=self.freqs.dtype, device=self.freqs.device) + offset
         angles = torch.einsum("..., f -> ... f", pos, self.freqs)
         angles = angles.repeat_interleave(2, dim=-1)                     # θ0 θ0 θ1 θ1 …
         rot = angles.shape[-1]
@@ -289,7 +289,7 @@ class MicarVLMoE(nn.Module):
 
     def decode(self, ids, e, pad_mask=None):
         b, t = ids.shape
-        mask = torch.tril(torch.ones(t, t, dtype=torch.long)).expand(b, t, t)
+        mask = torch.tril(torch.ones(t, t, dtype=torch.long, device=ids.device)).expand(b, t, t)
         if pad_mask is not None:
             mask = mask & pad_mask[:, None, :]
         x = self.text_embs(ids)
@@ -309,8 +309,9 @@ class MicarVLMoE(nn.Module):
         b = image.size(0)
         e = self.encode(image)
         e = e.repeat_interleave(beam, dim=0)
-        seq = torch.full((b * beam, 1), sos, dtype=torch.long)
-        scores = torch.zeros(b, beam)
+        dev = image.device
+        seq = torch.full((b * beam, 1), sos, dtype=torch.long, device=dev)
+        scores = torch.zeros(b, beam, device=dev)
         for step in range(max_len):
             logits, _ = self.decode(seq, e)
             logp = torch.log_softmax(logits[:, -1, :], dim=-1).view(b, beam, -1)
@@ -318,14 +319,14 @@ class MicarVLMoE(nn.Module):
             scores, idx = cand.topk(beam, dim=-1)
             v = logp.size(-1)
             token, origin = idx % v, idx // v
-            base = (torch.arange(b) * beam).unsqueeze(1)
+            base = (torch.arange(b, device=dev) * beam).unsqueeze(1)
             seq = torch.cat([seq[(base + origin).view(-1)], token.view(-1, 1)], dim=1)
             if (token == eos).all():
                 break
         best = scores.argmax(-1)
-        out = seq.view(b, beam, -1)[torch.arange(b), best]
+        out = seq.view(b, beam, -1)[torch.arange(b, device=dev), best]
         if out.size(1) < max_len:
-            out = torch.cat([out, torch.full((b, max_len - out.size(1)), pad, dtype=torch.long)], 1)
+            out = torch.cat([out, torch.full((b, max_len - out.size(1)), pad, dtype=torch.long, device=dev)], 1)
         return out
 
 

@@ -6,7 +6,7 @@ process (so that its peak resident memory is its own) and prints one JSON object
   model_bench.py check <dir> <threads>                          eval-mode logits vs Micar's (fails above 1e-3)
   model_bench.py train <dir> <threads> <warmup> <repeats>       forward + backward + AdamW (amsgrad) step
   model_bench.py moe   <dir> <threads> <warmup> <repeats>       the official dense MoE layer alone
-  model_bench.py beam  <dir> <threads> <tokens> <repeats>       official beam search (width 3, full recompute)
+  model_bench.py beam  <dir> <threads> <tokens> <repeats> [images]  official beam search (width 3, full recompute)
   model_bench.py overhead <dir> <threads> <warmup> <repeats>    text decoder fwd+bwd at batch 1, 8 tokens
 
 <dir> holds config.json (the micar_ref config plus training hyperparameters), weights.safetensors and
@@ -176,11 +176,11 @@ def mode_moe(d, warmup, repeats):
     return {"max_abs_diff": diff, "forward_s": f, "forward_best_s": fb, "forward_backward_s": fbw, "forward_backward_best_s": fbwb}
 
 
-def mode_beam(d, tokens, repeats):
+def mode_beam(d, tokens, repeats, images=1):
     cfg, model = load_model(d)
     model.eval()
     inp = read_safetensors(os.path.join(d, "inputs.safetensors"))
-    image = inp["image"][:1].clone()
+    image = inp["image"][:images].clone()
     with torch.no_grad():
         model.beam_search_official(image, beam=3, max_len=2, eos=-1)     # warm-up
         enc = []
