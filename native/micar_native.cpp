@@ -23,6 +23,7 @@
 #include <torch/csrc/autograd/autograd.h>
 
 #include <algorithm>
+#include <sys/mman.h>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -570,6 +571,7 @@ MT_API int mt_cuda_reset_peak_memory(int32_t device_index) {
 // block fits is served with fresh memory, cached blocks of other sizes are freed until live + cached bytes stay within
 // the high-water mark of live bytes (or within live + the request when that is higher). Peak resident memory is then
 // that of the uncached allocator, while a training loop that repeats the same sizes step after step still reuses.
+// Blocks are mmapped, so what the cache gives up leaves the process at once (see Map).
 
 namespace {
 
@@ -619,11 +621,11 @@ struct CachingCpuAllocator final : at::Allocator {
       }
       if (need > 0) Evict(need);
     }
-    void* p = nullptr;
-    if (posix_memalign(&p, 64, size) != 0 || p == nullptr) {
+    void* p = Map(size);
+    if (p == nullptr) {
       Trim(0);  // give the cached blocks back and try once more
-      if (posix_memalign(&p, 64, size) != 0 || p == nullptr)
-        TORCH_CHECK(false, "micar host allocator: out of memory allocating ", size, " bytes");
+      p = Map(size);
+      TORCH_CHECK(p != nullptr, "micar host allocator: out of memory allocating ", size, " bytes");
     }
     {
       std::lock_guard<std::mutex> lock(mu);
@@ -640,6 +642,14 @@ struct CachingCpuAllocator final : at::Allocator {
   // Newer libtorch declares this pure virtual; 1.13 does not have it (hence no `override`).
   void copy_data(void* dest, const void* src, std::size_t count) const { std::memcpy(dest, src, count); }
 
+  // Blocks are mapped and unmapped directly (not through malloc), so a block given back leaves the process at once
+  // instead of staying in malloc's heap (below glibc's adaptive mmap threshold freed memory is kept for reuse).
+  static void* Map(size_t size) {
+    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? nullptr : p;
+  }
+  static void Unmap(void* p, size_t size) { munmap(p, size); }
+
   void Release(void* p) const {
     {
       std::lock_guard<std::mutex> lock(mu);
@@ -652,13 +662,17 @@ struct CachingCpuAllocator final : at::Allocator {
         return;
       }
       sizes.erase(p);
+      if (size == 0) {
+        std::free(p);  // not ours (cannot happen: only blocks this allocator made come here)
+        return;
+      }
+      Unmap(p, size);
     }
-    std::free(p);
   }
 
   // Frees cached blocks, largest first, until `bytes` are freed or none is left.
   void Evict(size_t bytes) const {
-    std::vector<void*> to_free;
+    std::vector<std::pair<void*, size_t>> to_free;
     {
       std::lock_guard<std::mutex> lock(mu);
       std::vector<size_t> order;
@@ -669,7 +683,7 @@ struct CachingCpuAllocator final : at::Allocator {
       for (size_t size : order) {
         auto& blocks = free_blocks[size];
         while (done < bytes && !blocks.empty()) {
-          to_free.push_back(blocks.back());
+          to_free.emplace_back(blocks.back(), size);
           sizes.erase(blocks.back());
           blocks.pop_back();
           held -= size;
@@ -678,24 +692,24 @@ struct CachingCpuAllocator final : at::Allocator {
         if (done >= bytes) break;
       }
     }
-    for (void* p : to_free) std::free(p);
+    for (auto [p, size] : to_free) Unmap(p, size);
   }
 
   // Frees cached blocks until at most `keep` bytes are held.
   void Trim(size_t keep) const {
-    std::vector<void*> to_free;
+    std::vector<std::pair<void*, size_t>> to_free;
     {
       std::lock_guard<std::mutex> lock(mu);
       for (auto& [size, blocks] : free_blocks) {
         while (held > keep && !blocks.empty()) {
-          to_free.push_back(blocks.back());
+          to_free.emplace_back(blocks.back(), size);
           sizes.erase(blocks.back());
           blocks.pop_back();
           held -= size;
         }
       }
     }
-    for (void* p : to_free) std::free(p);
+    for (auto [p, size] : to_free) Unmap(p, size);
   }
 };
 
