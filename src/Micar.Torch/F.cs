@@ -81,10 +81,10 @@ public static partial class F
         if (!training || p == 0) return input.Alias();
         if (generator is null) return Ops.Dropout.Call(input, p, true);
         if (p == 1) return Torch.ZerosLike(input);
+        // As ATen's CPU dropout: a scaled mask made without autograd, then one product (one autograd node).
         using var mask = Torch.EmptyLike(input);
-        mask.Bernoulli_(1 - p, generator);
-        using var scaled = input.Mul(mask);
-        return scaled.Div(1 - p);
+        mask.Bernoulli_(1 - p, generator).Div_(1 - p);
+        return input.Mul(mask);
     }
 
     /// <summary>Cross-entropy of logits <c>[n, C]</c> (or <c>[n, C, …]</c>) against int64 class targets.</summary>
