@@ -69,7 +69,9 @@ static class ModelBench
             foreach (var c in Cases(quick))
                 cases.Add(RunCase(c, Path.Combine(root, c.Label), threads, peak, table));
             results["cases"] = cases;
-            results["moe"] = RunMoe(Path.Combine(root, "moe"), threads, table);
+            results["moe"] = RunMoe(Path.Combine(root, "moe"), threads, table, 160, 2, 9);
+            // The official training batch (16 reports × 80 tokens): what a training step's MoE layer sees.
+            if (!quick) results["moe_training_batch"] = RunMoe(Path.Combine(root, "moe-1280"), threads, table, 1280, 1, 5);
             results["matmul_1024_gflops_end"] = MatmulGflops();
             results["load_after"] = LoadAverage();
         }
@@ -468,9 +470,9 @@ static class ModelBench
 
     // ---- MoE layer alone ------------------------------------------------------------------------------------
 
-    static JsonObject RunMoe(string dir, int threads, List<string[]> table)
+    static JsonObject RunMoe(string dir, int threads, List<string[]> table, int tokens, int warmup, int repeats)
     {
-        const int d = 512, dff = 2048, experts = 8, k = 2, tokens = 160, warmup = 2, repeats = 9;
+        const int d = 512, dff = 2048, experts = 8, k = 2;
         Directory.CreateDirectory(dir);
         using var scope = Torch.NewScope();
         using var g = new Generator(Seed + 2);
