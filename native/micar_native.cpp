@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <unordered_map>
 #include <sstream>
@@ -564,7 +565,8 @@ MT_API int mt_cuda_reset_peak_memory(int32_t device_index) {
 // glibc serves every allocation above 32 MiB with a fresh mmap and unmaps it on free, so each training step faults in
 // (and the kernel zeroes) every large activation again: on the COVCTR step that is several GB per step and a third of
 // the wall time in the kernel. This allocator keeps freed blocks of at least 1 MiB (sizes rounded up to 64 KiB) and
-// hands them back for requests of the same rounded size, up to a bound on the bytes it holds unused; smaller requests
+// hands them back for requests of the same rounded size (or a little smaller: a block up to twice the request is
+// taken and its tail unmapped), up to a bound on the bytes it holds unused; smaller requests
 // and everything beyond the bound go to libtorch's default allocator / back to the system. Installed on request.
 //
 // Footprint: the cache never makes the process hold more than it needed at its busiest. Before a request no cached
@@ -581,7 +583,7 @@ constexpr size_t kRound = size_t(64) << 10;
 struct CachingCpuAllocator final : at::Allocator {
   at::Allocator* base = nullptr;
   mutable std::mutex mu;
-  mutable std::unordered_map<size_t, std::vector<void*>> free_blocks;  // rounded size -> unused blocks
+  mutable std::map<size_t, std::vector<void*>> free_blocks;            // rounded size -> unused blocks
   mutable std::unordered_map<void*, size_t> sizes;                     // every block this allocator made
   mutable size_t held = 0;                                             // bytes in free_blocks
   mutable size_t live = 0;                                             // bytes handed out and not yet freed
@@ -600,14 +602,25 @@ struct CachingCpuAllocator final : at::Allocator {
     if (n < kCacheMin) return base->allocate(n);
     size_t size = (n + kRound - 1) / kRound * kRound;
     {
-      std::lock_guard<std::mutex> lock(mu);
-      auto it = free_blocks.find(size);
-      if (it != free_blocks.end() && !it->second.empty()) {
-        void* p = it->second.back();
-        it->second.pop_back();
-        held -= size;
-        live += size;
-        peak_live = std::max(peak_live, live);
+      // The smallest cached block of at least `size` and at most twice it; a larger one gives its tail back.
+      void* p = nullptr;
+      size_t found = 0;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        for (auto it = free_blocks.lower_bound(size); it != free_blocks.end() && it->first <= 2 * size; ++it) {
+          if (it->second.empty()) continue;
+          p = it->second.back();
+          found = it->first;
+          it->second.pop_back();
+          held -= found;
+          sizes[p] = size;
+          live += size;
+          peak_live = std::max(peak_live, live);
+          break;
+        }
+      }
+      if (p != nullptr) {
+        if (found > size) Unmap(static_cast<char*>(p) + size, found - size);
         return {p, p, &CachingCpuAllocator::Delete, at::Device(at::DeviceType::CPU)};
       }
     }

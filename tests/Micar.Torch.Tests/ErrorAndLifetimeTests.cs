@@ -167,6 +167,34 @@ public class HostCacheTests
     }
 
     [Fact]
+    public void A_smaller_request_takes_a_cached_block_up_to_twice_its_size_and_gives_the_tail_back()
+    {
+        long old = Torch.HostCacheLimit;
+        try
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            Torch.HostCacheLimit = 256L << 20;
+            Torch.ResetHostCachePeak();
+            const long big = 29L << 18, small = 19L << 18, tiny = 5L << 18;      // 29, 19 and 5 MiB of float32
+            IntPtr first;
+            using (var a = Torch.Ones([big])) first = Address(a);
+            long fresh = Torch.HostCacheStats().FreshAllocations;
+            Assert.True(Torch.HostCacheStats().HeldBytes >= big * 4);
+            using (var b = Torch.Full([small], 2.0))
+            {
+                Assert.Equal(first, Address(b));                                  // 29 MiB ≤ 2 × 19 MiB: reused
+                Assert.Equal(fresh, Torch.HostCacheStats().FreshAllocations);
+                Assert.True(Torch.HostCacheStats().HeldBytes < (big - small) * 4, "the tail was given back");
+                Assert.Equal(2.0 * small, b.Sum().Item());
+            }
+            using (var c = Torch.Ones([tiny])) Assert.NotEqual(first, Address(c)); // 19 MiB > 2 × 5 MiB: not taken
+            Assert.Equal(fresh + 1, Torch.HostCacheStats().FreshAllocations);
+        }
+        finally { Torch.HostCacheLimit = old; }
+    }
+
+    [Fact]
     public void A_new_size_evicts_cached_blocks_instead_of_passing_the_high_water_mark()
     {
         long old = Torch.HostCacheLimit;
