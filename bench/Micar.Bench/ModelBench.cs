@@ -40,7 +40,7 @@ static class ModelBench
         yield return new Case("tiny", tiny with { Name = "tiny-dense", Moe = tiny.Moe with { Dispatch = MoeDispatch.Dense } },
             tiny, Batch: 16, Rounds: 3, Warmup: 1, Repeats: 2, BeamRepeats: 3);
         if (quick) yield break;
-        yield return new Case("covctr", Presets.Get("official-covctr"), Presets.Get("paper-covctr"), Batch: 2, Rounds: 2, Warmup: 1, Repeats: 1, BeamRepeats: 2);
+        yield return new Case("covctr", Presets.Get("official-covctr"), Presets.Get("paper-covctr"), Batch: 2, Rounds: 2, Warmup: 2, Repeats: 2, BeamRepeats: 2);
     }
 
     /// <summary>Runs the suite. <paramref name="workDir"/> (option <c>--work DIR</c>) keeps the weights, inputs and
