@@ -167,7 +167,27 @@ public class HostCacheTests
     }
 
     [Fact]
-    public void A_smaller_request_takes_a_cached_block_up_to_twice_its_size_and_gives_the_tail_back()
+    public void A_smaller_request_takes_a_cached_block_up_to_twice_its_size_and_gives_the_tail_back() => WithFreshCache(() =>
+    {
+        const long big = 29L << 18, small = 19L << 18, tiny = 5L << 18;          // 29, 19 and 5 MiB of float32
+        IntPtr first;
+        using (var a = Torch.Ones([big])) first = Address(a);
+        long fresh = Torch.HostCacheStats().FreshAllocations;
+        Assert.True(Torch.HostCacheStats().HeldBytes >= big * 4);
+        using (var b = Torch.Full([small], 2.0))
+        {
+            Assert.Equal(first, Address(b));                                      // 29 MiB ≤ 2 × 19 MiB: reused
+            Assert.Equal(fresh, Torch.HostCacheStats().FreshAllocations);
+            Assert.True(Torch.HostCacheStats().HeldBytes < (big - small) * 4, "the tail was given back");
+            Assert.Equal(2.0 * small, b.Sum().Item());
+        }
+        using (var c = Torch.Ones([tiny])) Assert.NotEqual(first, Address(c));     // 19 MiB > 2 × 5 MiB: not taken
+        Assert.Equal(fresh + 1, Torch.HostCacheStats().FreshAllocations);
+    });
+
+    /// <summary>Runs <paramref name="body"/> with a 256 MiB cache limit, the peak restarted (nothing cached), and the
+    /// old limit restored afterwards.</summary>
+    static void WithFreshCache(Action body)
     {
         long old = Torch.HostCacheLimit;
         try
@@ -176,56 +196,34 @@ public class HostCacheTests
             GC.WaitForPendingFinalizers();
             Torch.HostCacheLimit = 256L << 20;
             Torch.ResetHostCachePeak();
-            const long big = 29L << 18, small = 19L << 18, tiny = 5L << 18;      // 29, 19 and 5 MiB of float32
-            IntPtr first;
-            using (var a = Torch.Ones([big])) first = Address(a);
-            long fresh = Torch.HostCacheStats().FreshAllocations;
-            Assert.True(Torch.HostCacheStats().HeldBytes >= big * 4);
-            using (var b = Torch.Full([small], 2.0))
-            {
-                Assert.Equal(first, Address(b));                                  // 29 MiB ≤ 2 × 19 MiB: reused
-                Assert.Equal(fresh, Torch.HostCacheStats().FreshAllocations);
-                Assert.True(Torch.HostCacheStats().HeldBytes < (big - small) * 4, "the tail was given back");
-                Assert.Equal(2.0 * small, b.Sum().Item());
-            }
-            using (var c = Torch.Ones([tiny])) Assert.NotEqual(first, Address(c)); // 19 MiB > 2 × 5 MiB: not taken
-            Assert.Equal(fresh + 1, Torch.HostCacheStats().FreshAllocations);
+            body();
         }
         finally { Torch.HostCacheLimit = old; }
     }
 
     [Fact]
-    public void A_new_size_evicts_cached_blocks_instead_of_passing_the_high_water_mark()
+    public void A_new_size_evicts_cached_blocks_instead_of_passing_the_high_water_mark() => WithFreshCache(() =>
     {
-        long old = Torch.HostCacheLimit;
-        try
+        var start = Torch.HostCacheStats();                                       // peak = what is live now; nothing cached
+        Assert.Equal(0, start.HeldBytes);
+        Assert.Equal(start.LiveBytes, start.PeakLiveBytes);
+        const long a = 37L << 18, b = 41L << 18;                                  // 37 MiB and 41 MiB of float32 (sizes no other test uses)
+        using (var t = Torch.Ones([a])) Assert.Equal(a, (long)t.Sum().Item());
+        var afterA = Torch.HostCacheStats();
+        Assert.True(afterA.HeldBytes >= a * 4, "the 37 MiB block is cached");
+        Assert.True(afterA.PeakLiveBytes >= start.LiveBytes + a * 4);
+        using (var t = Torch.Ones([b]))
         {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            Torch.HostCacheLimit = 256L << 20;
-            Torch.ResetHostCachePeak();                                // peak = what is live now; nothing cached
-            var start = Torch.HostCacheStats();
-            Assert.Equal(0, start.HeldBytes);
-            Assert.Equal(start.LiveBytes, start.PeakLiveBytes);
-            const long a = 37L << 18, b = 41L << 18;                   // 37 MiB and 41 MiB of float32 (sizes no other test uses)
-            using (var t = Torch.Ones([a])) Assert.Equal(a, (long)t.Sum().Item());
-            var afterA = Torch.HostCacheStats();
-            Assert.True(afterA.HeldBytes >= a * 4, "the 37 MiB block is cached");
-            Assert.True(afterA.PeakLiveBytes >= start.LiveBytes + a * 4);
-            using (var t = Torch.Ones([b]))
-            {
-                // Serving 41 MiB fresh next to a cached 37 MiB would pass the 37 MiB peak: the cached block goes first.
-                var during = Torch.HostCacheStats();
-                Assert.True(during.HeldBytes < a * 4, $"held {during.HeldBytes} bytes while the new block is live");
-                Assert.True(during.LiveBytes + during.HeldBytes <= during.PeakLiveBytes);
-                Assert.Equal(b, (long)t.Sum().Item());
-            }
-            long fresh = Torch.HostCacheStats().FreshAllocations;
-            using (var t = Torch.Zeros([b])) Assert.Equal(0, t.Sum().Item());
-            Assert.Equal(fresh, Torch.HostCacheStats().FreshAllocations);   // the 41 MiB block came back from the cache
+            // Serving 41 MiB fresh next to a cached 37 MiB would pass the 37 MiB peak: the cached block goes first.
+            var during = Torch.HostCacheStats();
+            Assert.True(during.HeldBytes < a * 4, $"held {during.HeldBytes} bytes while the new block is live");
+            Assert.True(during.LiveBytes + during.HeldBytes <= during.PeakLiveBytes);
+            Assert.Equal(b, (long)t.Sum().Item());
         }
-        finally { Torch.HostCacheLimit = old; }
-    }
+        long fresh = Torch.HostCacheStats().FreshAllocations;
+        using (var t = Torch.Zeros([b])) Assert.Equal(0, t.Sum().Item());
+        Assert.Equal(fresh, Torch.HostCacheStats().FreshAllocations);            // the 41 MiB block came back from the cache
+    });
 }
 
 static class ProcessExtensions
