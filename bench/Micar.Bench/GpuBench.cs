@@ -122,7 +122,8 @@ static class GpuBench
                 ModelBench.Time(fast.Step), ModelBench.Time(pt), ModelBench.Ratio(fast.Step / pt), Mfu(fast.Step)]);
             table.Add([$"{c.Label} train step peak GPU memory, {precision}, Micar dense / sparse",
                 $"{dense.PeakMiB:F0} / {fast.PeakMiB:F0} MiB", $"{py.GetProperty("peak_gpu_mib").GetDouble():F0} MiB",
-                ModelBench.Ratio(dense.PeakMiB / py.GetProperty("peak_gpu_mib").GetDouble()), "max allocated by the caching allocator"]);
+                py.GetProperty("peak_gpu_mib").GetDouble() > 0 ? ModelBench.Ratio(dense.PeakMiB / py.GetProperty("peak_gpu_mib").GetDouble()) : "n/a",
+                "max allocated by the caching allocator"]);
             json[precision] = new JsonObject
             {
                 ["pytorch"] = JsonNode.Parse(py.GetRawText()),
@@ -145,12 +146,7 @@ static class GpuBench
         var net = new CaptionNet(model, store);
         var (x, t, m, y) = (image.To(dev), ids.To(dev), pad.To(dev), labels.To(dev));
         var tr = spec.Training;
-        var vision = store.Trainable().Where(p => p.Key.StartsWith("vis_enc.", StringComparison.Ordinal)).Select(p => p.Value).ToList();
-        var rest = store.Trainable().Where(p => !p.Key.StartsWith("vis_enc.", StringComparison.Ordinal)).Select(p => p.Value).ToList();
-        var groups = new List<ParamGroup>();
-        if (vision.Count > 0) groups.Add(new ParamGroup(vision, tr.VisionLr, name: "vision"));
-        groups.Add(new ParamGroup(rest, tr.Lr, name: "rest"));
-        using var optimizer = new AdamW(groups, weightDecay: tr.WeightDecay, amsgrad: true);
+        using var optimizer = ModelBench.OfficialOptimizer(store, tr);
         using var rng = new Generator(ModelBench.Seed + 3, dev);
         var ctx = new ForwardContext { Training = true, Rng = rng };
         double alpha = spec.Moe.Enabled ? spec.Moe.BalanceLossWeight : 0;
