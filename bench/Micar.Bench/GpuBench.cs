@@ -146,7 +146,7 @@ static class GpuBench
         var net = new CaptionNet(model, store);
         var (x, t, m, y) = (image.To(dev), ids.To(dev), pad.To(dev), labels.To(dev));
         var tr = spec.Training;
-        using var optimizer = ModelBench.OfficialOptimizer(store, tr);
+        using var optimizer = Training.Trainer.OfficialOptimizer(store, tr);
         using var rng = new Generator(ModelBench.Seed + 3, dev);
         var ctx = new ForwardContext { Training = true, Rng = rng };
         double alpha = spec.Moe.Enabled ? spec.Moe.BalanceLossWeight : 0;

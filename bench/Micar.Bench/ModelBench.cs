@@ -585,7 +585,7 @@ static class ModelBench
         inputs = null;
         GC.Collect();
         var tr = spec.Training;
-        using var optimizer = OfficialOptimizer(store, tr);
+        using var optimizer = Training.Trainer.OfficialOptimizer(store, tr);
         using var rng = new Generator(Seed + 3);
         var ctx = new ForwardContext { Training = true, Rng = rng, FusionConv = ForwardContext.ParseFusionConv(args[6]) };
         double alpha = spec.Moe.Enabled ? spec.Moe.BalanceLossWeight : 0;
@@ -654,17 +654,6 @@ static class ModelBench
         };
         Console.WriteLine(result.ToJsonString());
         return 0;
-    }
-
-    /// <summary>The official optimizer: AdamW (amsgrad) with the vision encoder at its own learning rate.</summary>
-    internal static AdamW OfficialOptimizer(ParamStore store, TrainingSpec tr)
-    {
-        var vision = store.Trainable().Where(p => p.Key.StartsWith("vis_enc.", StringComparison.Ordinal)).Select(p => p.Value).ToList();
-        var rest = store.Trainable().Where(p => !p.Key.StartsWith("vis_enc.", StringComparison.Ordinal)).Select(p => p.Value).ToList();
-        var groups = new List<ParamGroup>();
-        if (vision.Count > 0) groups.Add(new ParamGroup(vision, tr.VisionLr, name: "vision"));
-        groups.Add(new ParamGroup(rest, tr.Lr, name: "rest"));
-        return new AdamW(groups, weightDecay: tr.WeightDecay, amsgrad: true);
     }
 
     /// <summary>Runs this program as <c>model-worker …</c> and parses the JSON it prints last.</summary>

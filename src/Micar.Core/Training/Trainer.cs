@@ -72,12 +72,7 @@ public static class Trainer
         if (o.FreezeVision)
             foreach (var k in store.Keys.Where(k => k.StartsWith("vis_enc.")))
                 if (store.IsTrainable(k)) store[k].RequiresGrad = false;
-        var visionParams = store.Trainable().Where(p => p.Key.StartsWith("vis_enc.") && !o.FreezeVision).Select(p => p.Value).ToList();
-        var otherParams = store.Trainable().Where(p => !p.Key.StartsWith("vis_enc.")).Select(p => p.Value).ToList();
-        var groups = new List<ParamGroup>();
-        if (visionParams.Count > 0) groups.Add(new ParamGroup(visionParams, tr.VisionLr, name: "vision"));
-        groups.Add(new ParamGroup(otherParams, tr.Lr, name: "rest"));
-        using var optimizer = new AdamW(groups, weightDecay: tr.WeightDecay, amsgrad: true);
+        using var optimizer = OfficialOptimizer(store, tr, o.FreezeVision);
         var scheduler = new StepLR(optimizer, tr.StepSizeFor(epochs), tr.Gamma);
         using var dropoutRng = new Generator((ulong)seed + 1);
         double alpha = spec.Moe.Enabled ? spec.Moe.BalanceLossWeight : 0;
@@ -344,6 +339,19 @@ public static class Trainer
     {
         int w = 20, filled = (int)Math.Round(w * (double)done / total);
         return new string('#', filled) + new string('.', w - filled);
+    }
+
+    /// <summary>The official optimizer: AdamW (amsgrad, betas 0.9/0.999, eps 1e-8) with two groups, the vision encoder
+    /// (<c>vis_enc.*</c>) at <see cref="TrainingSpec.VisionLr"/> (left out when <paramref name="freezeVision"/>) and
+    /// everything else at <see cref="TrainingSpec.Lr"/>, weight decay on every parameter.</summary>
+    public static AdamW OfficialOptimizer(ParamStore store, TrainingSpec tr, bool freezeVision = false)
+    {
+        var visionParams = store.Trainable().Where(p => p.Key.StartsWith("vis_enc.", StringComparison.Ordinal) && !freezeVision).Select(p => p.Value).ToList();
+        var otherParams = store.Trainable().Where(p => !p.Key.StartsWith("vis_enc.", StringComparison.Ordinal)).Select(p => p.Value).ToList();
+        var groups = new List<ParamGroup>();
+        if (visionParams.Count > 0) groups.Add(new ParamGroup(visionParams, tr.VisionLr, name: "vision"));
+        groups.Add(new ParamGroup(otherParams, tr.Lr, name: "rest"));
+        return new AdamW(groups, weightDecay: tr.WeightDecay, amsgrad: true);
     }
 
     /// <summary>Most validation images decoded together (their image memories are concatenated).</summary>
