@@ -613,9 +613,7 @@ struct CachingCpuAllocator final : at::Allocator {
           found = it->first;
           it->second.pop_back();
           held -= found;
-          sizes[p] = size;
-          live += size;
-          peak_live = std::max(peak_live, live);
+          HandOut(p, size);
           break;
         }
       }
@@ -642,12 +640,17 @@ struct CachingCpuAllocator final : at::Allocator {
     }
     {
       std::lock_guard<std::mutex> lock(mu);
-      sizes[p] = size;
-      live += size;
-      peak_live = std::max(peak_live, live);
+      HandOut(p, size);
       ++fresh;
     }
     return {p, p, &CachingCpuAllocator::Delete, at::Device(at::DeviceType::CPU)};
+  }
+
+  // Records block `p` of `size` bytes as live (lock held).
+  void HandOut(void* p, size_t size) const {
+    sizes[p] = size;
+    live += size;
+    peak_live = std::max(peak_live, live);
   }
 
   at::DeleterFnPtr raw_deleter() const override { return &CachingCpuAllocator::Delete; }
@@ -663,24 +666,27 @@ struct CachingCpuAllocator final : at::Allocator {
   }
   static void Unmap(void* p, size_t size) { munmap(p, size); }
 
+  // Our blocks come here through their DataPtr, and so do small blocks the base allocator made for raw_allocate():
+  // libtorch frees those with raw_deleter(), which is ours. They are not in `sizes` and are the base allocator's
+  // malloc memory (dropping them instead raised the COVCTR worker's peak RSS by 530 MB).
   void Release(void* p) const {
+    size_t size = 0;
     {
       std::lock_guard<std::mutex> lock(mu);
       auto it = sizes.find(p);
-      size_t size = it == sizes.end() ? 0 : it->second;
-      live -= size;
-      if (size > 0 && held + size <= limit) {
-        free_blocks[size].push_back(p);
-        held += size;
-        return;
+      if (it != sizes.end()) {
+        size = it->second;
+        live -= size;
+        if (held + size <= limit) {
+          free_blocks[size].push_back(p);
+          held += size;
+          return;
+        }
+        sizes.erase(it);
       }
-      sizes.erase(p);
-      if (size == 0) {
-        std::free(p);  // not ours (cannot happen: only blocks this allocator made come here)
-        return;
-      }
-      Unmap(p, size);
     }
+    if (size == 0) std::free(p);
+    else Unmap(p, size);
   }
 
   // Frees cached blocks, largest first, until `bytes` are freed or none is left.
@@ -688,13 +694,9 @@ struct CachingCpuAllocator final : at::Allocator {
     std::vector<std::pair<void*, size_t>> to_free;
     {
       std::lock_guard<std::mutex> lock(mu);
-      std::vector<size_t> order;
-      for (auto& [size, blocks] : free_blocks)
-        if (!blocks.empty()) order.push_back(size);
-      std::sort(order.rbegin(), order.rend());
       size_t done = 0;
-      for (size_t size : order) {
-        auto& blocks = free_blocks[size];
+      for (auto it = free_blocks.rbegin(); it != free_blocks.rend() && done < bytes; ++it) {  // sizes descending
+        auto& [size, blocks] = *it;
         while (done < bytes && !blocks.empty()) {
           to_free.emplace_back(blocks.back(), size);
           sizes.erase(blocks.back());
@@ -702,7 +704,6 @@ struct CachingCpuAllocator final : at::Allocator {
           held -= size;
           done += size;
         }
-        if (done >= bytes) break;
       }
     }
     for (auto [p, size] : to_free) Unmap(p, size);
@@ -710,19 +711,12 @@ struct CachingCpuAllocator final : at::Allocator {
 
   // Frees cached blocks until at most `keep` bytes are held.
   void Trim(size_t keep) const {
-    std::vector<std::pair<void*, size_t>> to_free;
+    size_t excess = 0;
     {
       std::lock_guard<std::mutex> lock(mu);
-      for (auto& [size, blocks] : free_blocks) {
-        while (held > keep && !blocks.empty()) {
-          to_free.emplace_back(blocks.back(), size);
-          sizes.erase(blocks.back());
-          blocks.pop_back();
-          held -= size;
-        }
-      }
+      excess = held > keep ? held - keep : 0;
     }
-    for (auto [p, size] : to_free) Unmap(p, size);
+    if (excess > 0) Evict(excess);
   }
 };
 
@@ -769,12 +763,10 @@ MT_API int mt_host_cache_stats(int64_t* held, int64_t* blocks, int64_t* limit, i
 // Restarts the high-water mark of live bytes from the bytes live now (and frees cached blocks above it).
 MT_API int mt_host_cache_reset_peak() {
   return guarded([&] {
-    size_t excess = 0;
     {
       std::lock_guard<std::mutex> lock(g_host_cache.mu);
       g_host_cache.peak_live = g_host_cache.live;
-      excess = g_host_cache.held;
     }
-    if (excess > 0) g_host_cache.Evict(excess);
+    g_host_cache.Trim(0);
   });
 }
