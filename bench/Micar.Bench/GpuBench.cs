@@ -150,7 +150,6 @@ static class GpuBench
         using var rng = new Generator(ModelBench.Seed + 3, dev);
         var ctx = new ForwardContext { Training = true, Rng = rng };
         double alpha = spec.Moe.Enabled ? spec.Moe.BalanceLossWeight : 0;
-        long vocab = model.VocabSize;
         var samples = new List<double>();
         var losses = new List<double>();
         Sync(dev);
@@ -163,9 +162,7 @@ static class GpuBench
             Tensor loss;
             using (bf16 ? Autograd.Autocast(dev.Type, DType.BFloat16) : null)
             {
-                var r = net.Forward(x, t, m, ctx);
-                var ce = F.CrossEntropy(r.Logits.To(DType.Float32).Reshape(-1, vocab), y.Reshape(-1), ignoreIndex: Data.SpecialTokens.PadId);
-                loss = alpha == 0 ? ce : ce.Add(r.BalanceLoss.To(DType.Float32).Mul(alpha));
+                loss = Training.Trainer.OfficialLoss(net.Forward(x, t, m, ctx), y, alpha).Loss;
             }
             loss.Backward();
             optimizer.Step();

@@ -220,8 +220,7 @@ static class ModelBench
             using var s = Torch.NewScope();
             foreach (var p in trainable) p.Grad = null;
             var r = net.Decode(ids, memory, pad, ctx);
-            var ce = F.CrossEntropy(r.Logits.Reshape(-1, model.VocabSize), labels.Reshape(-1), ignoreIndex: Data.SpecialTokens.PadId);
-            ce.Add(r.BalanceLoss.Mul(0.01)).Backward();
+            Training.Trainer.OfficialLoss(r, labels, 0.01).Loss.Backward();
         }, warmup, repeats);
         double pt = py.GetProperty("step_s").GetDouble();
         int ops = py.GetProperty("top_level_ops").GetInt32();
@@ -589,7 +588,6 @@ static class ModelBench
         using var rng = new Generator(Seed + 3);
         var ctx = new ForwardContext { Training = true, Rng = rng, FusionConv = ForwardContext.ParseFusionConv(args[6]) };
         double alpha = spec.Moe.Enabled ? spec.Moe.BalanceLossWeight : 0;
-        long vocab = model.VocabSize;
         double rssBefore = StatusMiB("VmRSS");
         var phases = new Dictionary<string, List<double>>
         {
@@ -610,8 +608,7 @@ static class ModelBench
             double tEncoder = sw.Elapsed.TotalSeconds;
             var r = net.Decode(ids, memory, pad, ctx);
             double tDecoder = sw.Elapsed.TotalSeconds;
-            var ce = F.CrossEntropy(r.Logits.Reshape(-1, vocab), labels.Reshape(-1), ignoreIndex: Data.SpecialTokens.PadId);
-            var loss = alpha == 0 ? ce : ce.Add(r.BalanceLoss.Mul(alpha));
+            var loss = Training.Trainer.OfficialLoss(r, labels, alpha).Loss;
             losses.Add(loss.Item());
             double tForward = sw.Elapsed.TotalSeconds;
             var afterForward = Torch.HostCacheStats();

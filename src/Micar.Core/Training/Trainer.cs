@@ -308,8 +308,7 @@ public static class Trainer
             optimizer.ZeroGrad();
             var memory = Memory(net, o, rows, features, input.Images, ctx);
             var r = net.Decode(input.Ids, memory, input.Mask, ctx);
-            var ce = F.CrossEntropy(r.Logits.Reshape(-1, vocab), input.Labels.Reshape(-1), ignoreIndex: SpecialTokens.PadId);
-            var loss = alpha == 0 ? ce : ce.Add(r.BalanceLoss.Mul(alpha));
+            var (loss, ce) = OfficialLoss(r, input.Labels, alpha);
             double lv = loss.Item();
             if (!double.IsFinite(lv))
                 throw new TrainingDivergedException($"the training loss became {lv} at epoch {epoch}, step {s + 1} (rows {string.Join(",", rows.Take(4))}…); lower the learning rate or enable --grad-clip");
@@ -352,6 +351,19 @@ public static class Trainer
         if (visionParams.Count > 0) groups.Add(new ParamGroup(visionParams, tr.VisionLr, name: "vision"));
         groups.Add(new ParamGroup(otherParams, tr.Lr, name: "rest"));
         return new AdamW(groups, weightDecay: tr.WeightDecay, amsgrad: true);
+    }
+
+    /// <summary>The official training loss of a decoder output: token-level cross-entropy over the non-pad labels plus
+    /// α × the balance value, in float32 (logits from an autocast region are cast up first). Returns the loss and its
+    /// cross-entropy part (the same tensor when α is 0).</summary>
+    public static (Tensor Loss, Tensor CrossEntropy) OfficialLoss(DecoderOutput output, Tensor labels, double alpha)
+    {
+        using var scope = Torch.NewScope();
+        var logits = output.Logits.DType == DType.Float32 ? output.Logits : output.Logits.To(DType.Float32);
+        var ce = F.CrossEntropy(logits.Reshape(-1, logits.Size(-1)), labels.Reshape(-1), ignoreIndex: SpecialTokens.PadId).MoveToOuterScope();
+        if (alpha == 0) return (ce, ce);
+        var balance = output.BalanceLoss.DType == DType.Float32 ? output.BalanceLoss : output.BalanceLoss.To(DType.Float32);
+        return (ce.Add(balance.Mul(alpha)).MoveToOuterScope(), ce);
     }
 
     /// <summary>Most validation images decoded together (their image memories are concatenated).</summary>
