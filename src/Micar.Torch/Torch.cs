@@ -42,11 +42,13 @@ public static partial class Torch
     }
 
     /// <summary>
-    /// Most bytes of freed large CPU blocks (≥ 1 MiB) kept for reuse by tensors of the same size. glibc gives every
-    /// allocation above 32 MiB fresh pages and unmaps them on free, so without this cache each training step faults
-    /// in and zeroes all its large activations again (on the COVCTR step a third of the wall time was spent so).
-    /// Setting a limit installs Micar's host allocator for libtorch (once per process); 0 frees the cached blocks
-    /// and stops caching. Read: the current limit, 0 when the allocator was never installed.
+    /// Most bytes of freed large CPU blocks (≥ 1 MiB) kept for reuse by tensors of the same size, or of up to half
+    /// that size (the block's tail is given back). glibc gives every allocation above 32 MiB fresh pages and unmaps
+    /// them on free, so without this cache each training step faults in and zeroes all its large activations again
+    /// (on the COVCTR step a third of the wall time was spent so). Whatever the limit, live + cached bytes stay within
+    /// the high-water mark of live bytes (see <see cref="HostCacheStatistics"/>). Setting a limit installs Micar's host
+    /// allocator for libtorch (once per process); 0 frees the cached blocks and stops caching. Read: the current
+    /// limit, 0 when the allocator was never installed.
     /// </summary>
     public static long HostCacheLimit
     {
