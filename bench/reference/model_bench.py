@@ -16,6 +16,7 @@ OMP_WAIT_POLICY defaults to PASSIVE, as Micar.Torch sets it before loading libto
 spinning, two OpenMP threads on a loaded machine make small element-wise ops 10–80× slower (measured here: a
 160×2048 multiply 14 ms instead of 0.2 ms), which would measure the machine's load, not PyTorch. Set the variable
 to ACTIVE in the environment to see PyTorch's default (Micar then uses it too)."""
+import contextlib
 import json, os, resource, statistics, struct, sys, time
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")   # as Micar.Torch does before loading libtorch (libgomp reads it once)
 import torch
@@ -112,7 +113,13 @@ def mode_train(d, warmup, repeats):
     names = ["vision", "encoder", "decoder", "loss", "forward", "backward", "optimizer", "total"]
     phases = {n: [] for n in names}
     losses = []
-    for i in range(warmup + repeats):
+    # MICAR_BENCH_PROFILE=step|decoder: operator table of one more, untimed step (or of its decoder forward) on stderr
+    profile = os.environ.get("MICAR_BENCH_PROFILE")
+    for i in range(warmup + repeats + (1 if profile in ("step", "decoder") else 0)):
+        shapes = os.environ.get("MICAR_BENCH_PROFILE_SHAPES") == "1"
+        prof = torch.autograd.profiler.profile(record_shapes=shapes) if i == warmup + repeats else contextlib.nullcontext()
+        if profile == "step":
+            prof.__enter__()
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         feats = model.vis_enc(image)                       # MicarVLMoE.forward = decode(ids, encode(image)), split
@@ -121,8 +128,12 @@ def mode_train(d, warmup, repeats):
         for layer in model.encoder.layers:
             e = layer(e)
         te = time.perf_counter()
+        if profile == "decoder":
+            prof.__enter__()
         logits, lb = model.decode(ids, e, pad)
         td = time.perf_counter()
+        if profile == "decoder":
+            prof.__exit__(None, None, None)
         ce = F.cross_entropy(logits.reshape(-1, vocab), labels.reshape(-1), ignore_index=0)
         loss = ce + alpha * lb if alpha != 0 else ce
         lv = loss.item()
@@ -132,6 +143,11 @@ def mode_train(d, warmup, repeats):
         opt.step()
         t3 = time.perf_counter()
         losses.append(lv)
+        if i == warmup + repeats:
+            if profile == "step":
+                prof.__exit__(None, None, None)
+            print(prof.key_averages(group_by_input_shape=shapes).table(sort_by="self_cpu_time_total", row_limit=60), file=sys.stderr)
+            break
         if i >= warmup:
             for n, v in zip(names, [tv - t0, te - tv, td - te, t1 - td, t1 - t0, t2 - t1, t3 - t2, t3 - t0]):
                 phases[n].append(v)

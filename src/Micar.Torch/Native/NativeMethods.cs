@@ -150,6 +150,8 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] public static extern int mt_host_cache_set_limit(long bytes);
     [DllImport(Lib)] public static extern int mt_host_cache_stats(out long held, out long blocks, out long limit, out long live, out long peakLive, out long fresh);
     [DllImport(Lib)] public static extern int mt_host_cache_reset_peak();
+    [DllImport(Lib)] public static extern int mt_profiler_start(int recordShapes, int thisThreadOnly);
+    [DllImport(Lib)] public static extern int mt_profiler_stop(out IntPtr text, out long topCalls, out long topNs);
     [DllImport(Lib)] public static extern int mt_cuda_is_available();
     [DllImport(Lib)] public static extern int mt_cuda_device_count();
     [DllImport(Lib)] public static extern int mt_cuda_synchronize(int deviceIndex);
