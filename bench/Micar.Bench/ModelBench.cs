@@ -396,6 +396,13 @@ static class ModelBench
             decoderTokens = h.Sum(x => x.Tokens.Length);
             decoderFinished = h.All(x => x.Finished);
         }
+        if (Environment.GetEnvironmentVariable("MICAR_BENCH_PROFILE") == "beam")   // operator table of one more decode, on stderr
+        {
+            using var s = Torch.NewScope();
+            memory = net.EncodeImage(image, ForwardContext.Eval);
+            var prof = OpProfiler.Profile(() => ForcedBeam(net, memory, tokens), Environment.GetEnvironmentVariable("MICAR_BENCH_PROFILE_SHAPES") == "1");
+            Console.Error.WriteLine($"operators of one forced beam decode ({c.Label}, {images} image(s) × {tokens} tokens):\n" + prof.Format(top: 40));
+        }
         double pt = py.GetProperty("total_s").GetDouble(), pe = py.GetProperty("encode_s").GetDouble();
         double me = Median(enc), mf = Median(forced), mt = me + mf, rd = Median(decoder);
         int steps = py.GetProperty("tokens").GetInt32();
@@ -436,8 +443,8 @@ static class ModelBench
         for (int step = 0; step < steps; step++)
         {
             using var s = Torch.NewScope();
-            var mem = width == 1 ? memory : memory.IndexSelect(0, Tensor.From<long>(Enumerable.Range(0, (int)b * width).Select(i => (long)(i / width)).ToArray()).OnDeviceOf(memory));
-            var logp = net.Decode(Tensor.From<long>(last).OnDeviceOf(memory).Unsqueeze(1), mem, null, ForwardContext.Eval, cache).Logits.Select(1, 0).LogSoftmax(-1);
+            // After the first step the cache holds the image's keys and values (reordered to the beams then): the memory is not read.
+            var logp = net.Decode(Tensor.From<long>(last).OnDeviceOf(memory).Unsqueeze(1), memory, null, ForwardContext.Eval, cache).Logits.Select(1, 0).LogSoftmax(-1);
             long vocab = logp.Size(1);
             logp.Narrow(1, Data.SpecialTokens.EosId, 1).Fill_(double.NegativeInfinity);
             var cand = logp.To(DType.Float64).View(b, width, vocab).Add(Tensor.From<double>(scores, b, width).OnDeviceOf(memory).Unsqueeze(2)).View(b, width * vocab);
@@ -450,7 +457,7 @@ static class ModelBench
                 origins[i] = i / BeamWidth * width + iv[i] / vocab;
                 last[i] = iv[i] % vocab;
             }
-            cache.Reorder(Tensor.From<long>(origins).OnDeviceOf(memory));
+            cache.Reorder(Tensor.From<long>(origins).OnDeviceOf(memory), crossAttention: step == 0);   // later steps keep each image's rows
             history.Add(last);
             parents.Add(origins);
             scores = values.ToArray<double>();
@@ -596,9 +603,15 @@ static class ModelBench
         var losses = new List<double>();
         var fresh = new List<long>();                                   // host-cache requests served with new memory, per step
         double[] liveMiB = [];                                          // large blocks live after forward/backward/step, then the peaks so far
-        for (int i = 0; i < warmup + repeats; i++)
+        // MICAR_BENCH_PROFILE=step|decoder: operator table of one more, untimed step (or of its decoder forward) on stderr
+        string? profileWhat = Environment.GetEnvironmentVariable("MICAR_BENCH_PROFILE");
+        bool profile = profileWhat is "step" or "decoder";
+        bool profileShapes = Environment.GetEnvironmentVariable("MICAR_BENCH_PROFILE_SHAPES") == "1";
+        OpProfiler? profiler = null;
+        for (int i = 0; i < warmup + repeats + (profile ? 1 : 0); i++)   // the profiled step is extra and untimed
         {
             long freshBefore = Torch.HostCacheStats().FreshAllocations;
+            if (profileWhat == "step" && i == warmup + repeats) profiler = OpProfiler.Start(profileShapes);
             using var scope = Torch.NewScope();
             var sw = Stopwatch.StartNew();
             optimizer.ZeroGrad();
@@ -606,8 +619,10 @@ static class ModelBench
             double tVision = sw.Elapsed.TotalSeconds;
             var memory = net.EncodeTokens(net.Project(feats), ctx);
             double tEncoder = sw.Elapsed.TotalSeconds;
+            if (profileWhat == "decoder" && i == warmup + repeats) profiler = OpProfiler.Start(profileShapes);
             var r = net.Decode(ids, memory, pad, ctx);
             double tDecoder = sw.Elapsed.TotalSeconds;
+            var decoderOps = profileWhat == "decoder" ? profiler?.Stop() : null;
             var loss = Training.Trainer.OfficialLoss(r, labels, alpha).Loss;
             losses.Add(loss.Item());
             double tForward = sw.Elapsed.TotalSeconds;
@@ -621,6 +636,12 @@ static class ModelBench
             liveMiB = [afterForward.LiveBytes / 1048576.0, afterBackward.LiveBytes / 1048576.0, afterStep.LiveBytes / 1048576.0,
                 afterForward.PeakLiveBytes / 1048576.0, afterBackward.PeakLiveBytes / 1048576.0, afterStep.PeakLiveBytes / 1048576.0];
             fresh.Add(Torch.HostCacheStats().FreshAllocations - freshBefore);
+            if (profiler is not null)
+            {
+                Console.Error.WriteLine($"operators of one more step's {profileWhat} ({spec.Name}, fusion conv {args[6]}):\n"
+                    + (decoderOps ?? profiler.Stop()).Format(top: int.TryParse(Environment.GetEnvironmentVariable("MICAR_BENCH_PROFILE_TOP"), out var top) ? top : 60));
+                break;
+            }
             if (i < warmup) continue;
             phases["vision"].Add(tVision);
             phases["encoder"].Add(tEncoder - tVision);

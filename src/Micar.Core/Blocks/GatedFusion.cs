@@ -19,10 +19,19 @@ public static class GatedFusion
     {
         using var scope = Torch.NewScope();
         var nx = RmsNorm.Forward(x, p["norm1.weight"]);
-        var ne = RmsNorm.Forward(e, p["norm2.weight"]);
+        // With a filled cache the image's keys, values and global vector are reused and the image is not read.
+        Tensor g;
+        Tensor? ne = null;
+        if (cache is { Length: > 0, Extra: not null })
+            g = cache.Extra;
+        else
+        {
+            ne = RmsNorm.Forward(e, p["norm2.weight"]);
+            var pooled = Torch.Cat([ne.Mean(1, keepDim: true), ne.Amax(1, keepDim: true)], -1);       // [b, 1, 2d]
+            g = F.Linear(pooled, p["global_proj.weight"], p["global_proj.bias"]);                       // [b, 1, d]
+            cache?.SetExtra(g.Alias());
+        }
         var a = Mdla.CrossAttention(p.At("cross_attention"), nx, ne, attention, ctx, path + ".cross_attention", cache, queryOffset).Add(x);
-        var pooled = Torch.Cat([ne.Mean(1, keepDim: true), ne.Amax(1, keepDim: true)], -1);           // [b, 1, 2d]
-        var g = F.Linear(pooled, p["global_proj.weight"], p["global_proj.bias"]);                       // [b, 1, d]
         var na = RmsNorm.Forward(a, p["norm3.weight"]);
         var gateIn = Torch.Cat([na, nx], -1);
         var gamma = F.Linear(act(F.Linear(gateIn, p["gate.0.weight"], p["gate.0.bias"])), p["gate.2.weight"], p["gate.2.bias"]).Sigmoid();

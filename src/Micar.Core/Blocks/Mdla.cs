@@ -22,8 +22,18 @@ public sealed class AttentionCache : IDisposable
     public Tensor? KeyRope { get; private set; }
     /// <summary>Values [b, H, S, dh].</summary>
     public Tensor? Value { get; private set; }
+    /// <summary>Per-row state of the block that owns the cache, computed once from the image like the keys (gated
+    /// fusion: its global image vector [b, 1, d]); reordered with them.</summary>
+    public Tensor? Extra { get; private set; }
     /// <summary>Number of cached positions.</summary>
     public long Length => KeyNope?.Size(2) ?? 0;
+
+    internal void SetExtra(Tensor extra)
+    {
+        var old = Extra;
+        Extra = extra.DetachFromScope();
+        old?.Dispose();
+    }
 
     internal void Append(Tensor kn, Tensor kr, Tensor v)
     {
@@ -41,6 +51,7 @@ public sealed class AttentionCache : IDisposable
     /// <summary>Keeps only the batch rows <paramref name="rows"/> (beam reordering).</summary>
     public void Reorder(Tensor rows)
     {
+        if (Extra is not null) SetExtra(Extra.IndexSelect(0, rows));
         if (KeyNope is null) return;
         Set(KeyNope.IndexSelect(0, rows), KeyRope!.IndexSelect(0, rows), Value!.IndexSelect(0, rows));
     }
@@ -48,8 +59,8 @@ public sealed class AttentionCache : IDisposable
     /// <summary>Releases the cached tensors.</summary>
     public void Dispose()
     {
-        KeyNope?.Dispose(); KeyRope?.Dispose(); Value?.Dispose();
-        KeyNope = KeyRope = Value = null;
+        KeyNope?.Dispose(); KeyRope?.Dispose(); Value?.Dispose(); Extra?.Dispose();
+        KeyNope = KeyRope = Value = Extra = null;
     }
 }
 
@@ -104,9 +115,9 @@ public static class Mdla
 
     /// <summary>Cross-attention from text <paramref name="x"/> [b, T, d] to image tokens <paramref name="memory"/>
     /// [b, N, d] (no mask; image keys at raster positions 0…N−1). With a <paramref name="cache"/>, the image keys
-    /// and values are computed on the first call and reused; <paramref name="queryOffset"/> is the rope position of
-    /// the first query.</summary>
-    public static Tensor CrossAttention(ParamView p, Tensor x, Tensor memory, MdlaConfig c, ForwardContext ctx,
+    /// and values are computed on the first call and reused (later calls do not read <paramref name="memory"/>, which
+    /// may then be null); <paramref name="queryOffset"/> is the rope position of the first query.</summary>
+    public static Tensor CrossAttention(ParamView p, Tensor x, Tensor? memory, MdlaConfig c, ForwardContext ctx,
         string path = "", AttentionCache? cache = null, long queryOffset = 0)
     {
         using var scope = Torch.NewScope();
@@ -117,6 +128,7 @@ public static class Mdla
             (kn, kr, v) = (cache.KeyNope!, cache.KeyRope!, cache.Value!);
         else
         {
+            if (memory is null) throw new ArgumentNullException(nameof(memory), "cross-attention needs the image memory until its cache is filled");
             var kvz = DownNormUp(p.At("kv_down_norm_up"), memory).Chunk(2, -1);
             (kn, kr) = SplitRope(SplitHeads(kvz[0], c.Heads), c, freqs, 0);
             v = SplitHeads(kvz[1], c.Heads);
@@ -138,7 +150,13 @@ public static class Mdla
         ForwardContext ctx, string path)
     {
         // [b, H, Sq, Sk]: the two branches' dot products are computed separately and summed, then scaled.
-        var scores = qn.Matmul(kn.Transpose(-2, -1)).Add(qr.Matmul(kr.Transpose(-2, -1))).Div(c.ScaleDenominator);
+        // One query per row (a decoding step): broadcast products summed over the feature axis instead of batched
+        // matrix products, which libtorch's CPU bmm runs as one small GEMM call per (row, head) — 12 to 200 calls
+        // of a few flops each per step. Same sums, in another order (differences ~1e-7).
+        bool single = qn.Size(-2) == 1;
+        var scores = single
+            ? qn.Mul(kn).Sum(-1).Add(qr.Mul(kr).Sum(-1)).Div(c.ScaleDenominator).Unsqueeze(-2)
+            : qn.Matmul(kn.Transpose(-2, -1)).Add(qr.Matmul(kr.Transpose(-2, -1))).Div(c.ScaleDenominator);
         if (mask is not null)
         {
             var m = mask.Dim == 3 ? mask.Unsqueeze(1) : mask;
@@ -147,6 +165,6 @@ public static class Mdla
         }
         var probs = ctx.Dropout(scores.Softmax(-1), c.AttentionDropout);
         ctx.Trace?.Record(path, "attention", probs);
-        return probs.Matmul(v);                                                  // [b, H, Sq, dh]
+        return single ? probs.Transpose(-2, -1).Mul(v).Sum(-2, keepDim: true) : probs.Matmul(v);   // [b, H, Sq, dh]
     }
 }

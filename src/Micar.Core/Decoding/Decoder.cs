@@ -131,7 +131,8 @@ public static class ReportDecoder
         for (int step = 0; step < maxTokens && live.Count > 0; step++)
         {
             using var s = Torch.NewScope();
-            var mem = memory.IndexSelect(0, Tensor.From<long>(rowImage).OnDeviceOf(memory));
+            // A filled cache holds all the decoder needs of the image: the memory is expanded to rows only without one.
+            var mem = cache is { Length: > 0 } ? memory : memory.IndexSelect(0, Tensor.From<long>(rowImage).OnDeviceOf(memory));
             var last = live.Select(l => l.Tokens.Count == 0 ? (long)SpecialTokens.SosId : l.Tokens[^1]).ToArray();
             var prefixes = o.UseCache ? null : live.Select(l => l.Tokens.Prepend(SpecialTokens.SosId).ToList()).ToArray();
             var logp = NextLogProbs(net, Tensor.From<long>(last).OnDeviceOf(mem), mem, cache, prefixes);               // [R, V]
@@ -180,8 +181,10 @@ public static class ReportDecoder
             var keep = Enumerable.Range(0, nextLive.Count).Where(i => !doneImages.Contains(nextLive[i].Image)).ToArray();
             live = keep.Select(i => nextLive[i]).ToList();
             var keptOrigins = keep.Select(i => origins[i]).ToArray();
-            if (cache is not null && live.Count > 0) cache.Reorder(Tensor.From<long>(keptOrigins).OnDeviceOf(memory));
-            rowImage = live.Select(l => (long)l.Image).ToArray();
+            var nextRowImage = live.Select(l => (long)l.Image).ToArray();
+            if (cache is not null && live.Count > 0)
+                cache.Reorder(Tensor.From<long>(keptOrigins).OnDeviceOf(memory), crossAttention: !nextRowImage.SequenceEqual(rowImage));
+            rowImage = nextRowImage;
         }
         var result = new List<Hypothesis>(b);
         for (int img = 0; img < b; img++)

@@ -26,10 +26,13 @@ public sealed class DecoderCache : IDisposable
     /// <summary>Number of decoded positions held.</summary>
     public long Length => Self.Length == 0 ? 0 : Self[0].Length;
 
-    /// <summary>Keeps batch rows <paramref name="rows"/> (in that order), e.g. when beams are reordered.</summary>
-    public void Reorder(Tensor rows)
+    /// <summary>Keeps batch rows <paramref name="rows"/> (in that order), e.g. when beams are reordered. Pass
+    /// <paramref name="crossAttention"/> false when every position keeps a row of the same image as before (beams
+    /// reordered among the beams of each image): the image's cross-attention state is then already in place.</summary>
+    public void Reorder(Tensor rows, bool crossAttention = true)
     {
         foreach (var c in Self) c.Reorder(rows);
+        if (!crossAttention) return;
         foreach (var c in Cross) c.Reorder(rows);
     }
 

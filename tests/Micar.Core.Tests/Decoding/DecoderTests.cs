@@ -58,22 +58,8 @@ public class DecoderTests
     {
         using var scope = Torch.NewScope();
         var (net, memory) = Setup();
-        // Eight random image memories of growing scale, so that reports differ, end at different steps and leave the batch.
-        var gen = new Generator(17);
-        var rows = Enumerable.Range(0, 8).Select(i => Torch.Randn(memory.Narrow(0, 0, 1).Shape, gen).Mul(0.5 * (i + 1))).ToArray();
-        var batch = Torch.Cat(rows, 0);
         var options = new DecodeOptions { BeamWidth = 1, UseCache = useCache };
-        using (Autograd.NoGrad())                                  // let the image steer the text: amplify its pooled summary
-            foreach (var key in net.Params.Keys.Where(k => k.EndsWith("gated_fusion.global_proj.weight")))
-                net.Params[key].Mul_(40.0);
-        // Make <eos> likely: its output row becomes a scaled copy of the row of a token the untrained model often picks.
-        var before = ReportDecoder.GenerateFromMemory(net, batch, options);
-        var first = before[0].Tokens[before[0].Tokens.Length / 2];                  // a token row 0 writes mid-report
-        using (Autograd.NoGrad())
-        {
-            var w = net.Params["gen_logits.1.weight"];
-            w.Narrow(0, 2, 1).Copy_(w.Narrow(0, first, 1).Mul(1.05));
-        }
+        var (rows, batch) = EosProneBatch(net, memory, options);
         var together = ReportDecoder.GenerateFromMemory(net, batch, options);
         for (int i = 0; i < rows.Length; i++)
         {
@@ -85,6 +71,48 @@ public class DecoderTests
         var lengths = together.Select(h => (h.Tokens.Length, h.Finished)).Distinct().Count();
         Assert.True(lengths > 1 && together.Any(h => h.Finished),
             "the batch must contain reports of different lengths, some finished: " + string.Join(", ", together.Select(h => $"{h.Tokens.Length}{(h.Finished ? "+eos" : "")}")));
+    }
+
+    /// <summary>Eight random image memories of growing scale, with the model's weights changed so that their reports
+    /// differ and end at different steps (leaving the batch one by one).</summary>
+    static (Tensor[] Rows, Tensor Batch) EosProneBatch(CaptionNet net, Tensor memory, DecodeOptions options)
+    {
+        var gen = new Generator(17);
+        var rows = Enumerable.Range(0, 8).Select(i => Torch.Randn(memory.Narrow(0, 0, 1).Shape, gen).Mul(0.5 * (i + 1))).ToArray();
+        var batch = Torch.Cat(rows, 0);
+        using (Autograd.NoGrad())                                  // let the image steer the text: amplify its pooled summary
+            foreach (var key in net.Params.Keys.Where(k => k.EndsWith("gated_fusion.global_proj.weight")))
+                net.Params[key].Mul_(40.0);
+        // Make <eos> likely: its output row becomes a scaled copy of the row of a token the untrained model often picks.
+        var before = ReportDecoder.GenerateFromMemory(net, batch, options with { BeamWidth = 1 });
+        var first = before[0].Tokens[before[0].Tokens.Length / 2];                  // a token row 0 writes mid-report
+        using (Autograd.NoGrad())
+        {
+            var w = net.Params["gen_logits.1.weight"];
+            w.Narrow(0, 2, 1).Copy_(w.Narrow(0, first, 1).Mul(1.05));
+        }
+        return (rows, batch);
+    }
+
+    [Fact]
+    public void Cached_beam_search_over_a_batch_whose_images_finish_at_different_steps_equals_full_recomputation()
+    {
+        // Images leave the beam batch as they finish: the cache drops their rows (image keys and global vector
+        // included), while steps that only reorder beams within each image leave the image's cross-attention state alone.
+        using var scope = Torch.NewScope();
+        var (net, memory) = Setup();
+        var options = new DecodeOptions { BeamWidth = 3, UseCache = true };
+        var (_, batch) = EosProneBatch(net, memory, options);
+        var cached = ReportDecoder.GenerateFromMemory(net, batch, options);
+        var full = ReportDecoder.GenerateFromMemory(net, batch, options with { UseCache = false });
+        for (int i = 0; i < cached.Count; i++)
+        {
+            Assert.Equal(full[i].Tokens, cached[i].Tokens);
+            Assert.Equal(full[i].Finished, cached[i].Finished);
+            Assert.Equal(full[i].Score, cached[i].Score, 3);
+        }
+        Assert.True(cached.Select(h => (h.Tokens.Length, h.Finished)).Distinct().Count() > 1 && cached.Any(h => h.Finished),
+            "the batch must contain reports of different lengths, some finished: " + string.Join(", ", cached.Select(h => $"{h.Tokens.Length}{(h.Finished ? "+eos" : "")}")));
     }
 
     [Fact]
