@@ -5,8 +5,10 @@
 
 #include <torch/torch.h>
 #include <torch/library.h>
+#include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 namespace {
@@ -167,9 +169,112 @@ at::Tensor Conv2dWinograd(const at::Tensor& input, const at::Tensor& weight, int
   return WinogradConv::apply(input, weight, tile, chunk_bytes);
 }
 
+
+// ---------------------------------------------------------------------------------------------------
+// micar::linear_rows(input [.., K], weight [N, K], bias [N]?) -> [.., N]   (CPU, float32, no autograd)
+//
+// y = x Wᵀ + b for a few rows (a decoding step: 1 to 16 rows). BLAS GEMM packs the whole weight matrix before
+// multiplying, so with 3 rows it moves the weights through memory about three times; here each weight row is read
+// once and multiplied with every input row while it is in L1. Memory-bound at the weights' size: 4× faster than
+// sgemm for [3, 512] × [2048, 512]ᵀ on 2 cores. Sums run in another order than BLAS (differences ~1e-6 relative).
+// Built twice, for x86-64-v3 (AVX2 + FMA) and the baseline, chosen at load by the CPU (GCC function multiversioning).
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define MICAR_CPU_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define MICAR_CPU_CLONES
+#endif
+
+// Eight floats as one value (GCC/Clang vector extension): one AVX register in the x86-64-v3 build, two SSE ones in
+// the baseline build.
+typedef float V8 __attribute__((vector_size(32)));
+
+inline V8 Load8(const float* p) {
+  V8 v;
+  std::memcpy(&v, p, sizeof v);  // unaligned load
+  return v;
+}
+
+// R dot products of one weight row w with R input rows x (stride ldx), eight partial sums each.
+template <int R>
+inline void DotRows(const float* w, const float* x, int64_t k_len, int64_t ldx, float* out) {
+  V8 acc[R];
+  for (int r = 0; r < R; ++r) acc[r] = V8{};
+  int64_t k = 0;
+  for (; k + 8 <= k_len; k += 8) {
+    V8 wv = Load8(w + k);
+    for (int r = 0; r < R; ++r) acc[r] += wv * Load8(x + r * ldx + k);
+  }
+  for (int r = 0; r < R; ++r) {
+    const V8& a = acc[r];
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (int64_t kk = k; kk < k_len; ++kk) s += w[kk] * x[r * ldx + kk];
+    out[r] = s;
+  }
+}
+
+// Output columns n0 … n1−1 of y [m, n] = x [m, k] · w [n, k]ᵀ (+ b).
+MICAR_CPU_CLONES
+void LinearRowsBlock(const float* x, const float* w, const float* b, float* y, int64_t m, int64_t n, int64_t k,
+                     int64_t n0, int64_t n1) {
+  float out[4];
+  for (int64_t j = n0; j < n1; ++j) {
+    const float* wj = w + j * k;
+    float bj = b != nullptr ? b[j] : 0.f;
+    int64_t r = 0;
+    for (; r + 4 <= m; r += 4) {
+      DotRows<4>(wj, x + r * k, k, k, out);
+      for (int q = 0; q < 4; ++q) y[(r + q) * n + j] = out[q] + bj;
+    }
+    switch (m - r) {
+      case 3: DotRows<3>(wj, x + r * k, k, k, out); break;
+      case 2: DotRows<2>(wj, x + r * k, k, k, out); break;
+      case 1: DotRows<1>(wj, x + r * k, k, k, out); break;
+      default: break;
+    }
+    for (int64_t q = 0; q < m - r; ++q) y[(r + q) * n + j] = out[q] + bj;
+  }
+}
+
+at::Tensor LinearRows(const at::Tensor& input, const at::Tensor& weight, const c10::optional<at::Tensor>& bias) {
+  TORCH_CHECK(input.device().is_cpu() && weight.device().is_cpu(), "micar::linear_rows runs on the CPU only");
+  TORCH_CHECK(input.scalar_type() == at::kFloat && weight.scalar_type() == at::kFloat,
+              "micar::linear_rows needs float32 input and weight, got ", input.scalar_type(), " and ", weight.scalar_type());
+  TORCH_CHECK(weight.dim() == 2 && input.dim() >= 1 && input.size(-1) == weight.size(1),
+              "micar::linear_rows: input [.., K] and weight [N, K] expected, got input ", input.sizes(), " and weight ",
+              weight.sizes());
+  const bool has_bias = bias.has_value() && bias->defined();
+  if (has_bias)
+    TORCH_CHECK(bias->device().is_cpu() && bias->scalar_type() == at::kFloat && bias->dim() == 1 &&
+                    bias->size(0) == weight.size(0),
+                "micar::linear_rows: bias must be float32 [", weight.size(0), "], got ", bias->sizes());
+  const int64_t k = weight.size(1), n = weight.size(0);
+  auto x = input.reshape({-1, k}).contiguous();
+  auto w = weight.contiguous();
+  auto b = has_bias ? bias->contiguous() : at::Tensor();
+  const int64_t m = x.size(0);
+  auto y = at::empty({m, n}, input.options());
+  if (m > 0 && n > 0) {
+    const float* xp = x.data_ptr<float>();
+    const float* wp = w.data_ptr<float>();
+    const float* bp = has_bias ? b.data_ptr<float>() : nullptr;
+    float* yp = y.data_ptr<float>();
+    // About 64 K multiply-adds per task: enough to cover a task's start on any pool.
+    const int64_t grain = std::max<int64_t>(1, 65536 / std::max<int64_t>(1, m * k));
+    at::parallel_for(0, n, grain, [&](int64_t n0, int64_t n1) { LinearRowsBlock(xp, wp, bp, yp, m, n, k, n0, n1); });
+  }
+  auto out_shape = input.sizes().vec();
+  out_shape.back() = n;
+  return y.view(out_shape);
+}
+
 }  // namespace
 
-TORCH_LIBRARY(micar, lib) { lib.def(
-      "conv2d_winograd(Tensor input, Tensor weight, int tile=4, int chunk_bytes=67108864) -> Tensor"); }
+TORCH_LIBRARY(micar, lib) {
+  lib.def("conv2d_winograd(Tensor input, Tensor weight, int tile=4, int chunk_bytes=67108864) -> Tensor");
+  lib.def("linear_rows(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor");
+}
 
 TORCH_LIBRARY_IMPL(micar, CompositeImplicitAutograd, lib) { lib.impl("conv2d_winograd", &Conv2dWinograd); }
+
+TORCH_LIBRARY_IMPL(micar, CPU, lib) { lib.impl("linear_rows", &LinearRows); }

@@ -68,6 +68,13 @@ public sealed unsafe partial class Tensor : IDisposable
     void Info(out int dtype, out int ndim, out int devType, out int devIndex, out int requiresGrad) =>
         NativeMethods.Check(NativeMethods.mt_tensor_info(Handle, out dtype, out ndim, out devType, out devIndex, out requiresGrad));
 
+    /// <summary>Element type, device type and whether it requires a gradient, in one call to the shim.</summary>
+    internal (DType DType, DeviceType Device, bool RequiresGrad) Meta()
+    {
+        Info(out var d, out _, out var t, out _, out var r);
+        return ((DType)d, (DeviceType)t, r != 0);
+    }
+
     /// <summary>Element type.</summary>
     public DType DType { get { Info(out var d, out _, out _, out _, out _); return (DType)d; } }
 

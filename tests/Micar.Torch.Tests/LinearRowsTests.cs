@@ -1,0 +1,82 @@
+using Micar.Torch;
+using Xunit;
+
+namespace Micar.Torch.Tests;
+
+[Collection("op profiler")]
+public class LinearRowsTests
+{
+    static double MaxAbs(Tensor a, Tensor b) => a.Sub(b).Abs().Max().Item();
+
+    static Tensor AtenLinear(Tensor x, Tensor w, Tensor? b) => (Tensor)Torch.Call("aten::linear", "", x, w, b)[0]!;
+
+    [Theory]
+    [InlineData(new long[] { 1, 1 }, 1027, 300, true)]     // K not a multiple of 8
+    [InlineData(new long[] { 3 }, 512, 2048, false)]
+    [InlineData(new long[] { 2, 2 }, 515, 600, true)]      // 4 rows in a 3-d input
+    [InlineData(new long[] { 1, 3 }, 600, 513, false)]
+    public void Few_rows_without_autograd_take_the_row_kernel_and_match_atens_linear(long[] lead, long k, long n, bool bias)
+    {
+        using var scope = Torch.NewScope();
+        var gen = new Generator(3);
+        var x = Torch.Randn([.. lead, k], gen);
+        var w = Torch.Randn([n, k], gen).RequiresGrad_();                        // parameters require grad; no-grad mode decides
+        var b = bias ? Torch.Randn([n], gen).RequiresGrad_() : null;
+        using var noGrad = Autograd.NoGrad();
+        Tensor y = null!;
+        var profile = OpProfiler.Profile(() => y = F.Linear(x, w, b), thisThreadOnly: true);
+        Assert.Contains(profile.Rows, r => r.Name == "micar::linear_rows");
+        Assert.DoesNotContain(profile.Rows, r => r.Name is "aten::mm" or "aten::addmm");
+        var expected = AtenLinear(x, w, b);
+        Assert.Equal(expected.Shape, y.Shape);
+        double scale = expected.Abs().Max().Item();
+        Assert.True(MaxAbs(expected, y) <= 1e-5 * scale, $"max |Δ| {MaxAbs(expected, y)} at scale {scale}");
+    }
+
+    [Fact]
+    public void Non_contiguous_input_gives_the_same_rows()
+    {
+        using var scope = Torch.NewScope();
+        var gen = new Generator(4);
+        var x = Torch.Randn([700, 3], gen).T;                                    // [3, 700], strided
+        var w = Torch.Randn([512, 700], gen);
+        using var noGrad = Autograd.NoGrad();
+        var y = (Tensor)Torch.Call("micar::linear_rows", "", x, w)[0]!;
+        Assert.True(MaxAbs(AtenLinear(x, w, null), y) < 1e-3);
+    }
+
+    [Fact]
+    public void Autograd_many_rows_small_weights_and_other_dtypes_use_atens_linear()
+    {
+        using var scope = Torch.NewScope();
+        var gen = new Generator(5);
+        var w = Torch.Randn([512, 512], gen).RequiresGrad_();
+        var x = Torch.Randn([2, 512], gen);
+        var withGrad = OpProfiler.Profile(() => F.Linear(x, w).Sum().Backward(), thisThreadOnly: true);
+        Assert.DoesNotContain(withGrad.Rows, r => r.Name == "micar::linear_rows");
+        Assert.NotNull(w.Grad);
+        using var noGrad = Autograd.NoGrad();
+        foreach (var (input, weight) in new[]
+                 {
+                     (Torch.Randn([5, 512], gen), w),                               // more rows than LinearRowsMax
+                     (Torch.Randn([2, 64], gen), Torch.Randn([64, 64], gen)),       // weights that stay in cache
+                     (Torch.Randn([2, 512], gen, DType.Float64), w.To(DType.Float64)),
+                 })
+        {
+            var p = OpProfiler.Profile(() => F.Linear(input, weight), thisThreadOnly: true);
+            Assert.DoesNotContain(p.Rows, r => r.Name == "micar::linear_rows");
+        }
+    }
+
+    [Fact]
+    public void Bad_inputs_are_refused_with_the_reason()
+    {
+        using var scope = Torch.NewScope();
+        var e = Assert.Throws<TorchException>(() => Torch.Call("micar::linear_rows", "", Torch.Ones([2, 4], DType.Float64), Torch.Ones([3, 4], DType.Float64)));
+        Assert.Contains("float32", e.Message);
+        e = Assert.Throws<TorchException>(() => Torch.Call("micar::linear_rows", "", Torch.Ones([2, 4]), Torch.Ones([3, 5])));
+        Assert.Contains("[N, K]", e.Message);
+        e = Assert.Throws<TorchException>(() => Torch.Call("micar::linear_rows", "", Torch.Ones([2, 4]), Torch.Ones([3, 4]), Torch.Ones([4])));
+        Assert.Contains("bias", e.Message);
+    }
+}
