@@ -114,13 +114,22 @@ public static partial class F
     {
         if (p < 0 || p > 1) throw new ArgumentOutOfRangeException(nameof(p), p, "dropout probability must lie in [0, 1]");
         if (!training || p == 0) return input.Alias();
-        if (generator is null) return Ops.Dropout.Call(input, p, true);
         if (p == 1) return Torch.ZerosLike(input);
-        // As ATen's CPU dropout: a scaled mask made without autograd, then one product (one autograd node).
+        var (dtype, device, _) = input.Meta();
+        if (device == DeviceType.Cpu)
+        {
+            // A scaled mask drawn in parallel (micar::dropout_mask: counter-based, one generator draw per call), then
+            // one product (one autograd node).
+            using var cpuMask = DropoutMaskOp.Call(input.Shape, p, dtype, generator);
+            return input.Mul(cpuMask);
+        }
+        if (generator is null) return Ops.Dropout.Call(input, p, true);
         using var mask = Torch.EmptyLike(input);
         mask.Bernoulli_(1 - p, generator).Div_(1 - p);
         return input.Mul(mask);
     }
+
+    static readonly Op DropoutMaskOp = new("micar::dropout_mask");
 
     /// <summary>Cross-entropy of logits <c>[n, C]</c> (or <c>[n, C, …]</c>) against int64 class targets.</summary>
     public static Tensor CrossEntropy(Tensor logits, Tensor target, long ignoreIndex = -100, Reduction reduction = Reduction.Mean,
