@@ -603,9 +603,9 @@ static class ModelBench
         var losses = new List<double>();
         var fresh = new List<long>();                                   // host-cache requests served with new memory, per step
         double[] liveMiB = [];                                          // large blocks live after forward/backward/step, then the peaks so far
-        // MICAR_BENCH_PROFILE=step|decoder: operator table of one more, untimed step (or of its decoder forward) on stderr
+        // MICAR_BENCH_PROFILE=step|decoder|backward: operator table of one more, untimed step (or of one phase) on stderr
         string? profileWhat = Environment.GetEnvironmentVariable("MICAR_BENCH_PROFILE");
-        bool profile = profileWhat is "step" or "decoder";
+        bool profile = profileWhat is "step" or "decoder" or "backward";
         bool profileShapes = Environment.GetEnvironmentVariable("MICAR_BENCH_PROFILE_SHAPES") == "1";
         OpProfiler? profiler = null;
         for (int i = 0; i < warmup + repeats + (profile ? 1 : 0); i++)   // the profiled step is extra and untimed
@@ -622,13 +622,15 @@ static class ModelBench
             if (profileWhat == "decoder" && i == warmup + repeats) profiler = OpProfiler.Start(profileShapes);
             var r = net.Decode(ids, memory, pad, ctx);
             double tDecoder = sw.Elapsed.TotalSeconds;
-            var decoderOps = profileWhat == "decoder" ? profiler?.Stop() : null;
+            var phaseOps = profileWhat == "decoder" ? profiler?.Stop() : null;   // the phase's table (decoder or backward)
             var loss = Training.Trainer.OfficialLoss(r, labels, alpha).Loss;
             losses.Add(loss.Item());
             double tForward = sw.Elapsed.TotalSeconds;
             var afterForward = Torch.HostCacheStats();
+            if (profileWhat == "backward" && i == warmup + repeats) profiler = OpProfiler.Start(profileShapes);
             loss.Backward();
             double tBackward = sw.Elapsed.TotalSeconds;
+            if (profileWhat == "backward" && profiler is not null) phaseOps = profiler.Stop();
             var afterBackward = Torch.HostCacheStats();
             optimizer.Step();
             double tTotal = sw.Elapsed.TotalSeconds;
@@ -639,7 +641,7 @@ static class ModelBench
             if (profiler is not null)
             {
                 Console.Error.WriteLine($"operators of one more step's {profileWhat} ({spec.Name}, fusion conv {args[6]}):\n"
-                    + (decoderOps ?? profiler.Stop()).Format(top: int.TryParse(Environment.GetEnvironmentVariable("MICAR_BENCH_PROFILE_TOP"), out var top) ? top : 60));
+                    + (phaseOps ?? profiler.Stop()).Format(top: int.TryParse(Environment.GetEnvironmentVariable("MICAR_BENCH_PROFILE_TOP"), out var top) ? top : 60));
                 break;
             }
             if (i < warmup) continue;

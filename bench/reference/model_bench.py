@@ -113,9 +113,9 @@ def mode_train(d, warmup, repeats):
     names = ["vision", "encoder", "decoder", "loss", "forward", "backward", "optimizer", "total"]
     phases = {n: [] for n in names}
     losses = []
-    # MICAR_BENCH_PROFILE=step|decoder: operator table of one more, untimed step (or of its decoder forward) on stderr
+    # MICAR_BENCH_PROFILE=step|decoder|backward: operator table of one more, untimed step (or of one phase) on stderr
     profile = os.environ.get("MICAR_BENCH_PROFILE")
-    for i in range(warmup + repeats + (1 if profile in ("step", "decoder") else 0)):
+    for i in range(warmup + repeats + (1 if profile in ("step", "decoder", "backward") else 0)):
         shapes = os.environ.get("MICAR_BENCH_PROFILE_SHAPES") == "1"
         prof = torch.autograd.profiler.profile(record_shapes=shapes) if i == warmup + repeats else contextlib.nullcontext()
         if profile == "step":
@@ -138,8 +138,12 @@ def mode_train(d, warmup, repeats):
         loss = ce + alpha * lb if alpha != 0 else ce
         lv = loss.item()
         t1 = time.perf_counter()
+        if profile == "backward":
+            prof.__enter__()
         loss.backward()
         t2 = time.perf_counter()
+        if profile == "backward":
+            prof.__exit__(None, None, None)
         opt.step()
         t3 = time.perf_counter()
         losses.append(lv)
