@@ -312,15 +312,55 @@ at::Tensor DropoutMask(at::IntArrayRef size, double p, at::ScalarType dtype, con
   return dtype == at::kFloat ? mask : mask.to(dtype);
 }
 
+// ---------------------------------------------------------------------------------------------------
+// micar::rms_norm(x, weight, eps) and micar::rope_interleaved(x, cos, sin): the ATen operators Micar's RMSNorm and
+// rotary embedding already run, in the same order (so the same values and the same autograd graph), called from C++:
+// one call from .NET instead of six and eleven. A decoding step runs a dozen of each, where the per-call cost of the
+// binding, not arithmetic, is the time.
+
+// RMSNorm as the official code computes it: in float32, x·rsqrt(mean(x²) + eps), cast back, times the weight.
+at::Tensor RmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps) {
+  const auto dtype = x.scalar_type();
+  auto x32 = dtype == at::kFloat ? x : x.to(at::kFloat);
+  auto ms = x32.pow(2).mean(-1, /*keepdim=*/true);
+  auto y = x32.mul(ms.add(eps).rsqrt());
+  if (dtype != at::kFloat) y = y.to(dtype);
+  return y.mul(weight);
+}
+
+// GPT-J (interleaved) rotation of the first cos.size(-1) features of x [.., S, D] by angles with cos/sin [S, R];
+// features R … D−1 pass through.
+at::Tensor RopeInterleaved(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
+  const int64_t rot = cos.size(-1), d = x.size(-1);
+  TORCH_CHECK(rot % 2 == 0 && rot <= d, "micar::rope_interleaved: rotates ", rot, " features of ", d);
+  auto xr = x.narrow(-1, 0, rot);
+  auto shape = xr.sizes().vec();
+  auto pair_shape = shape;
+  pair_shape.back() = rot / 2;
+  pair_shape.push_back(2);
+  auto pairs = xr.reshape(pair_shape);
+  auto x0 = pairs.select(-1, 0);
+  auto x1 = pairs.select(-1, 1);
+  auto rotated = at::stack({x1.neg(), x0}, -1).reshape(shape);  // (−x1, x0)
+  auto out = xr.mul(cos).add(rotated.mul(sin));
+  return rot == d ? out : at::cat({out, x.narrow(-1, rot, d - rot)}, -1);
+}
+
 }  // namespace
 
 TORCH_LIBRARY(micar, lib) {
   lib.def("conv2d_winograd(Tensor input, Tensor weight, int tile=4, int chunk_bytes=67108864) -> Tensor");
   lib.def("linear_rows(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor");
   lib.def("dropout_mask(int[] size, float p, ScalarType dtype=float, Generator? generator=None) -> Tensor");
+  lib.def("rms_norm(Tensor x, Tensor weight, float eps=1e-6) -> Tensor");
+  lib.def("rope_interleaved(Tensor x, Tensor cos, Tensor sin) -> Tensor");
 }
 
-TORCH_LIBRARY_IMPL(micar, CompositeImplicitAutograd, lib) { lib.impl("conv2d_winograd", &Conv2dWinograd); }
+TORCH_LIBRARY_IMPL(micar, CompositeImplicitAutograd, lib) {
+  lib.impl("conv2d_winograd", &Conv2dWinograd);
+  lib.impl("rms_norm", &RmsNorm);
+  lib.impl("rope_interleaved", &RopeInterleaved);
+}
 
 TORCH_LIBRARY_IMPL(micar, CPU, lib) { lib.impl("linear_rows", &LinearRows); }
 

@@ -8,15 +8,8 @@ using Torch = Micar.Torch.Torch;
 /// input dtype, then times the weight. No bias, no mean subtraction.</summary>
 public static class RmsNorm
 {
-    /// <summary>Normalises over the last dimension.</summary>
-    public static Tensor Forward(Tensor x, Tensor weight, double eps = 1e-6)
-    {
-        using var scope = Torch.NewScope();
-        var dtype = x.DType;
-        var x32 = dtype == DType.Float32 ? x : x.Float();
-        var ms = x32.Pow(2).Mean(-1, keepDim: true);       // [.., 1]
-        var y = x32.Mul(ms.Add(eps).Rsqrt());
-        if (dtype != DType.Float32) y = y.To(dtype);
-        return y.Mul(weight).MoveToOuterScope();
-    }
+    static readonly Op Fused = new("micar::rms_norm");
+
+    /// <summary>Normalises over the last dimension: the six ATen operators in one call (<c>micar::rms_norm</c>).</summary>
+    public static Tensor Forward(Tensor x, Tensor weight, double eps = 1e-6) => Fused.Call(x, weight, eps);
 }

@@ -12,6 +12,8 @@ using Torch = Micar.Torch.Torch;
 /// </summary>
 public static class Rope
 {
+    static readonly Op Fused = new("micar::rope_interleaved");
+
     /// <summary>The frequencies <c>10000^(−2j/dim)</c>, j = 0…dim/2−1, for a rotary dimension <paramref name="dim"/>.</summary>
     public static Tensor Frequencies(int dim, double theta = 10000)
     {
@@ -31,15 +33,9 @@ public static class Rope
         if (rot > d) throw new ArgumentException($"rope rotates {rot} features but the input has only {d}");
         if (offset < 0) throw new ArgumentOutOfRangeException(nameof(offset), offset, "rope positions start at 0");
         var (cos, sin) = CosSin(freqs, offset, s);                                              // [S, 2F]
-        var xr = x.Narrow(-1, 0, rot);
-        var shape = xr.Shape;
-        var pairs = xr.Reshape([.. shape[..^1], rot / 2, 2]);
-        var x0 = pairs.Select(-1, 0);
-        var x1 = pairs.Select(-1, 1);
-        var rotated = Torch.Stack([x1.Neg(), x0], -1).Reshape(shape);                           // (−x1, x0)
-        var outRot = xr.Mul(cos).Add(rotated.Mul(sin));
-        var result = rot == d ? outRot : Torch.Cat([outRot, x.Narrow(-1, rot, d - rot)], -1);
-        return result.MoveToOuterScope();
+        // x·cos + (−x1, x0)·sin on the first 2F features, the rest passed through: micar::rope_interleaved runs
+        // those eleven ATen operators in one call.
+        return Fused.Call(x, cos, sin).MoveToOuterScope();
     }
 
     /// <summary>Angles <c>θ = p·f_j</c> [S, 2F] (float32), each repeated twice: θ0, θ0, θ1, θ1, …</summary>
