@@ -1,6 +1,6 @@
 // Micar native shim: a small, generic C ABI over libtorch. No model code lives here.
 //
-// Shape of the boundary (see native/README.md):
+// Shape of the boundary (the repository README, Layout, says what lives where):
 //  * one generic entry point calls any ATen operator through the dispatcher by schema name and overload,
 //    with a tagged argument array (boxed call); missing trailing arguments take the schema's defaults;
 //  * a handful of entry points the dispatcher does not cover: tensor lifetime and metadata, data in/out,
