@@ -127,7 +127,9 @@ public sealed class CaptionNet
 
     /// <summary>Decodes token ids [b, T] against encoder memory [b, N, d] with teacher forcing (causal mask and
     /// optional pad mask [b, T]). With a <paramref name="cache"/>, <paramref name="ids"/> holds only the next
-    /// positions; earlier positions come from the cache, which is extended.</summary>
+    /// positions; earlier positions come from the cache, which is extended. The first call with a cache stores what
+    /// the decoder needs of the image (cross-attention keys and values, the gated-fusion summary); later calls read
+    /// those and not <paramref name="memory"/>, whose rows need not match the cache's then.</summary>
     public DecoderOutput Decode(Tensor ids, Tensor memory, Tensor? padMask, ForwardContext ctx, DecoderCache? cache = null)
     {
         using var scope = Torch.NewScope();
