@@ -110,8 +110,10 @@ public static class ReportDecoder
             alive = keep.Select(r => alive[r]).ToArray();
             if (alive.Length == 0) break;
             var rows = Tensor.From<long>(keep.Select(r => (long)r).ToArray()).OnDeviceOf(mem);
-            cache?.Reorder(rows);
-            mem = mem.IndexSelect(0, rows).MoveToOuterScope();
+            // The cache keeps the rows of the reports still running, image state included; only without one is the
+            // memory itself narrowed to them.
+            if (cache is not null) cache.Reorder(rows);
+            else mem = mem.IndexSelect(0, rows).MoveToOuterScope();
         }
         return Enumerable.Range(0, b).Select(i => new Hypothesis(tokens[i].ToArray(), scores[i], done[i])).ToList();
     }
