@@ -608,10 +608,14 @@ static class ModelBench
         bool profile = profileWhat is "step" or "decoder" or "backward";
         bool profileShapes = Environment.GetEnvironmentVariable("MICAR_BENCH_PROFILE_SHAPES") == "1";
         OpProfiler? profiler = null;
+        OpProfile? table = null;
         for (int i = 0; i < warmup + repeats + (profile ? 1 : 0); i++)   // the profiled step is extra and untimed
         {
+            bool profiled = i == warmup + repeats;
+            void Begin(string phase) { if (profiled && profileWhat == phase) profiler = OpProfiler.Start(profileShapes); }
+            void End(string phase) { if (profiled && profileWhat == phase) table = profiler!.Stop(); }
             long freshBefore = Torch.HostCacheStats().FreshAllocations;
-            if (profileWhat == "step" && i == warmup + repeats) profiler = OpProfiler.Start(profileShapes);
+            Begin("step");
             using var scope = Torch.NewScope();
             var sw = Stopwatch.StartNew();
             optimizer.ZeroGrad();
@@ -619,18 +623,18 @@ static class ModelBench
             double tVision = sw.Elapsed.TotalSeconds;
             var memory = net.EncodeTokens(net.Project(feats), ctx);
             double tEncoder = sw.Elapsed.TotalSeconds;
-            if (profileWhat == "decoder" && i == warmup + repeats) profiler = OpProfiler.Start(profileShapes);
+            Begin("decoder");
             var r = net.Decode(ids, memory, pad, ctx);
             double tDecoder = sw.Elapsed.TotalSeconds;
-            var phaseOps = profileWhat == "decoder" ? profiler?.Stop() : null;   // the phase's table (decoder or backward)
+            End("decoder");
             var loss = Training.Trainer.OfficialLoss(r, labels, alpha).Loss;
             losses.Add(loss.Item());
             double tForward = sw.Elapsed.TotalSeconds;
             var afterForward = Torch.HostCacheStats();
-            if (profileWhat == "backward" && i == warmup + repeats) profiler = OpProfiler.Start(profileShapes);
+            Begin("backward");
             loss.Backward();
             double tBackward = sw.Elapsed.TotalSeconds;
-            if (profileWhat == "backward" && profiler is not null) phaseOps = profiler.Stop();
+            End("backward");
             var afterBackward = Torch.HostCacheStats();
             optimizer.Step();
             double tTotal = sw.Elapsed.TotalSeconds;
@@ -638,10 +642,11 @@ static class ModelBench
             liveMiB = [afterForward.LiveBytes / 1048576.0, afterBackward.LiveBytes / 1048576.0, afterStep.LiveBytes / 1048576.0,
                 afterForward.PeakLiveBytes / 1048576.0, afterBackward.PeakLiveBytes / 1048576.0, afterStep.PeakLiveBytes / 1048576.0];
             fresh.Add(Torch.HostCacheStats().FreshAllocations - freshBefore);
-            if (profiler is not null)
+            End("step");
+            if (profiled)
             {
                 Console.Error.WriteLine($"operators of one more step's {profileWhat} ({spec.Name}, fusion conv {args[6]}):\n"
-                    + (phaseOps ?? profiler.Stop()).Format(top: int.TryParse(Environment.GetEnvironmentVariable("MICAR_BENCH_PROFILE_TOP"), out var top) ? top : 60));
+                    + table!.Format(top: int.TryParse(Environment.GetEnvironmentVariable("MICAR_BENCH_PROFILE_TOP"), out var top) ? top : 60));
                 break;
             }
             if (i < warmup) continue;

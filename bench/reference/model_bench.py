@@ -115,8 +115,8 @@ def mode_train(d, warmup, repeats):
     losses = []
     # MICAR_BENCH_PROFILE=step|decoder|backward: operator table of one more, untimed step (or of one phase) on stderr
     profile = os.environ.get("MICAR_BENCH_PROFILE")
+    shapes = os.environ.get("MICAR_BENCH_PROFILE_SHAPES") == "1"
     for i in range(warmup + repeats + (1 if profile in ("step", "decoder", "backward") else 0)):
-        shapes = os.environ.get("MICAR_BENCH_PROFILE_SHAPES") == "1"
         prof = torch.autograd.profiler.profile(record_shapes=shapes) if i == warmup + repeats else contextlib.nullcontext()
         if profile == "step":
             prof.__enter__()

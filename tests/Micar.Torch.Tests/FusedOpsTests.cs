@@ -7,7 +7,7 @@ namespace Micar.Torch.Tests;
 /// call: same values and same gradients, bit for bit.</summary>
 public class FusedOpsTests
 {
-    static Tensor Run(string op, params Arg[] args) => (Tensor)Torch.Call(op, "", args)[0]!;
+    static readonly Op RmsNorm = new("micar::rms_norm"), Rope = new("micar::rope_interleaved");
 
     [Theory]
     [InlineData(DType.Float32)]
@@ -18,7 +18,7 @@ public class FusedOpsTests
         var gen = new Generator(8);
         var x = Torch.Randn([3, 5, 16], gen).To(dtype).RequiresGrad_();
         var w = Torch.Randn([16], gen).To(dtype).RequiresGrad_();
-        var fused = Run("micar::rms_norm", x, w, 1e-6);
+        var fused = RmsNorm.Call(x, w, 1e-6);
         var x32 = x.Float();
         var y = x32.Mul(x32.Pow(2).Mean(-1, keepDim: true).Add(1e-6).Rsqrt()).To(dtype).Mul(w);
         Assert.True(fused.Equal(y));
@@ -38,14 +38,14 @@ public class FusedOpsTests
         var x = Torch.Randn([2, 4, 3, d], gen);
         var angles = Torch.Randn([3, 6], gen);
         var (cos, sin) = (angles.Cos(), angles.Sin());
-        var fused = Run("micar::rope_interleaved", x, cos, sin);
+        var fused = Rope.Call(x, cos, sin);
         var xr = x.Narrow(-1, 0, 6);
         var pairs = xr.Reshape(2, 4, 3, 3, 2);
         var rotated = Torch.Stack([pairs.Select(-1, 1).Neg(), pairs.Select(-1, 0)], -1).Reshape(2, 4, 3, 6);
         var expected = xr.Mul(cos).Add(rotated.Mul(sin));
         if (d > 6) expected = Torch.Cat([expected, x.Narrow(-1, 6, d - 6)], -1);
         Assert.True(fused.Equal(expected));
-        var e = Assert.Throws<TorchException>(() => Run("micar::rope_interleaved", x, Torch.Ones([3, 10]), Torch.Ones([3, 10])));
+        var e = Assert.Throws<TorchException>(() => Rope.Call(x, Torch.Ones([3, 10]), Torch.Ones([3, 10])));
         Assert.Contains("rotates 10 features", e.Message);
     }
 }
