@@ -133,97 +133,12 @@ static partial class Commands
         return cmd;
     }
 
-    static Command Train()
-    {
-        var spec = new Option<string>("--spec") { Description = "preset name or spec file", Required = true };
-        var data = new Option<string>("--data") { Description = "dataset folder (train.csv, val.csv, test.csv)", Required = true };
-        var outDir = new Option<string>("--out") { Description = "run folder", Required = true };
-        var epochs = new Option<int?>("--epochs") { Description = "override the spec's epochs" };
-        var batch = new Option<int?>("--batch-size") { Description = "override the spec's batch size" };
-        var seed = new Option<long?>("--seed") { Description = "override the spec's seed" };
-        var resume = new Option<bool>("--resume") { Description = "continue from the run's last epoch" };
-        var freeze = new Option<bool>("--freeze-vision") { Description = "freeze the vision encoder (ResNet + MSVE)" };
-        var cache = new Option<bool>("--cache-features") { Description = "with --freeze-vision: compute image tokens once" };
-        var clip = new Option<double?>("--grad-clip") { Description = "clip the global gradient norm" };
-        var blind = new Option<bool>("--blind") { Description = "zero every image (text-only baseline)" };
-        var maxRows = new Option<int?>("--max-train-rows") { Description = "use at most this many training rows" };
-        var valBeam = new Option<int?>("--val-beam") { Description = "beam width for validation decoding (default: spec)" };
-        var patience = new Option<int?>("--patience") { Description = "override the spec's early-stopping patience" };
-        var fusionConv = new Option<string>("--fusion-conv")
-        {
-            Description = "MSVE fusion conv algorithm: auto (Winograd F(4x4,3x3) on CPU for >= 512 channels), direct, winograd2, winograd4",
-            DefaultValueFactory = _ => "auto",
-        };
-        fusionConv.AcceptOnlyFromAmong([.. ForwardContext.FusionConvNames]);
-        var cmd = new Command("train", "Train a spec on a dataset with the official recipe")
-            { spec, data, outDir, epochs, batch, seed, resume, freeze, cache, clip, blind, maxRows, valBeam, patience, fusionConv, ThreadsOption };
-        cmd.SetAction((r, ct) =>
-        {
-            SetThreads(r);
-            var dataDir = r.GetValue(data)!;
-            if (!Directory.Exists(dataDir)) throw new UserError($"--data folder '{dataDir}' does not exist");
-            var result = Trainer.Run(new TrainOptions
-            {
-                Spec = LoadSpec(r.GetValue(spec)!), DataDir = dataDir, RunDir = r.GetValue(outDir)!,
-                Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), Seed = r.GetValue(seed), Resume = r.GetValue(resume),
-                FreezeVision = r.GetValue(freeze), CacheFeatures = r.GetValue(cache), GradClip = r.GetValue(clip),
-                Blind = r.GetValue(blind), MaxTrainRows = r.GetValue(maxRows), ValidationBeam = r.GetValue(valBeam), Patience = r.GetValue(patience),
-                FusionConv = ForwardContext.ParseFusionConv(r.GetValue(fusionConv)!),
-            }, ct);
-            Console.WriteLine($"best score {result.BestScore:F4} at epoch {result.BestEpoch}; checkpoint {Path.Combine(result.RunDir, Trainer.BestDir)}");
-            var best = result.History.FirstOrDefault(h => h.Epoch == result.BestEpoch);
-            var report = RunReportBuilder.Write(result.RunDir,
-                best is null ? [] : [new Micar.Reports.SystemMetrics { System = $"best epoch {best.Epoch} (val)", Values = best.Val }], []);
-            Console.WriteLine($"report: {report}");
-            return Task.FromResult(0);
-        });
-        return cmd;
-    }
-
     internal static Checkpoint.Loaded LoadRun(string run)
     {
         var dir = Directory.Exists(Path.Combine(run, Trainer.BestDir)) ? Path.Combine(run, Trainer.BestDir) : run;
         if (!File.Exists(Path.Combine(dir, Checkpoint.WeightsFile)))
             throw new UserError($"'{run}' is neither a run folder (with best/) nor a checkpoint folder (with {Checkpoint.WeightsFile})");
         return Checkpoint.Load(dir);
-    }
-
-    static Command Eval()
-    {
-        var run = new Option<string>("--run") { Description = "run folder (uses its best checkpoint) or checkpoint folder", Required = true };
-        var data = new Option<string?>("--data") { Description = "dataset folder (default: the one the run was trained on)" };
-        var split = new Option<string>("--split") { Description = "train, val or test", DefaultValueFactory = _ => "test" };
-        var beam = new Option<int?>("--beam") { Description = "beam width (default: spec)" };
-        var outDir = new Option<string?>("--out") { Description = "output folder (default: RUN/eval)" };
-        var cmd = new Command("eval", "Generate reports for a split and score them; writes <split>_reports.csv and <split>_metrics.json")
-            { run, data, split, beam, outDir, ThreadsOption };
-        cmd.SetAction(r =>
-        {
-            SetThreads(r);
-            var runDir = r.GetValue(run)!;
-            var ckpt = LoadRun(runDir);
-            var dataDir = r.GetValue(data) ?? TrainedDataDir(runDir) ?? throw new UserError("--data is required (the run does not record its dataset)");
-            var res = Evaluator.Run(ckpt, dataDir, r.GetValue(split)!, new DecodeOptions { BeamWidth = r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth });
-            var (csv, json) = Evaluator.Write(res, r.GetValue(outDir) ?? Path.Combine(runDir, "eval"));
-            Console.WriteLine(JsonSerializer.Serialize(res.Scores, new JsonSerializerOptions { WriteIndented = true }));
-            Console.WriteLine($"reports: {csv}\nmetrics: {json}");
-            if (Directory.Exists(Path.Combine(runDir, Trainer.BestDir)))
-            {
-                var report = RunReportBuilder.Write(runDir, [new Micar.Reports.SystemMetrics { System = $"{ckpt.Spec.Name} ({res.Split})", Values = res.Scores }],
-                    RunReportBuilder.GalleryOf(res, dataDir), ckpt, r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth);
-                Console.WriteLine($"report:  {report}");
-            }
-            return 0;
-        });
-        return cmd;
-    }
-
-    internal static string? TrainedDataDir(string runDir)
-    {
-        var path = Path.Combine(runDir, "train_options.json");
-        if (!File.Exists(path)) return null;
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        return doc.RootElement.TryGetProperty("DataDir", out var d) ? d.GetString() : null;
     }
 
     static Command Caption()

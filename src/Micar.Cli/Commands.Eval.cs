@@ -1,0 +1,49 @@
+using System.CommandLine;
+using System.Text.Json;
+using Micar.Decoding;
+using Micar.Model;
+using Micar.Training;
+
+namespace Micar.Cli;
+
+/// <summary>`micar eval`.</summary>
+static partial class Commands
+{
+    static Command Eval()
+    {
+        var run = new Option<string>("--run") { Description = "run folder (uses its best checkpoint) or checkpoint folder", Required = true };
+        var data = new Option<string?>("--data") { Description = "dataset folder (default: the one the run was trained on)" };
+        var split = new Option<string>("--split") { Description = "train, val or test", DefaultValueFactory = _ => "test" };
+        var beam = new Option<int?>("--beam") { Description = "beam width (default: spec)" };
+        var outDir = new Option<string?>("--out") { Description = "output folder (default: RUN/eval)" };
+        var cmd = new Command("eval", "Generate reports for a split and score them; writes <split>_reports.csv and <split>_metrics.json")
+            { run, data, split, beam, outDir, ThreadsOption };
+        cmd.SetAction(r =>
+        {
+            SetThreads(r);
+            var runDir = r.GetValue(run)!;
+            var ckpt = LoadRun(runDir);
+            var dataDir = r.GetValue(data) ?? TrainedDataDir(runDir) ?? throw new UserError("--data is required (the run does not record its dataset)");
+            var res = Evaluator.Run(ckpt, dataDir, r.GetValue(split)!, new DecodeOptions { BeamWidth = r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth });
+            var (csv, json) = Evaluator.Write(res, r.GetValue(outDir) ?? Path.Combine(runDir, "eval"));
+            Console.WriteLine(JsonSerializer.Serialize(res.Scores, new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine($"reports: {csv}\nmetrics: {json}");
+            if (Directory.Exists(Path.Combine(runDir, Trainer.BestDir)))
+            {
+                var report = RunReportBuilder.Write(runDir, [new Micar.Reports.SystemMetrics { System = $"{ckpt.Spec.Name} ({res.Split})", Values = res.Scores }],
+                    RunReportBuilder.GalleryOf(res, dataDir), ckpt, r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth);
+                Console.WriteLine($"report:  {report}");
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    internal static string? TrainedDataDir(string runDir)
+    {
+        var path = Path.Combine(runDir, "train_options.json");
+        if (!File.Exists(path)) return null;
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.TryGetProperty("DataDir", out var d) ? d.GetString() : null;
+    }
+}

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Text.Json;
+using Micar.Decoding;
+using Micar.Model;
+using Micar.Training;
+
+namespace Micar.Cli;
+
+/// <summary>`micar train`.</summary>
+static partial class Commands
+{
+    static Command Train()
+    {
+        var spec = new Option<string>("--spec") { Description = "preset name or spec file", Required = true };
+        var data = new Option<string>("--data") { Description = "dataset folder (train.csv, val.csv, test.csv)", Required = true };
+        var outDir = new Option<string>("--out") { Description = "run folder", Required = true };
+        var epochs = new Option<int?>("--epochs") { Description = "override the spec's epochs" };
+        var batch = new Option<int?>("--batch-size") { Description = "override the spec's batch size" };
+        var seed = new Option<long?>("--seed") { Description = "override the spec's seed" };
+        var resume = new Option<bool>("--resume") { Description = "continue from the run's last epoch" };
+        var freeze = new Option<bool>("--freeze-vision") { Description = "freeze the vision encoder (ResNet + MSVE)" };
+        var cache = new Option<bool>("--cache-features") { Description = "with --freeze-vision: compute image tokens once" };
+        var clip = new Option<double?>("--grad-clip") { Description = "clip the global gradient norm" };
+        var blind = new Option<bool>("--blind") { Description = "zero every image (text-only baseline)" };
+        var maxRows = new Option<int?>("--max-train-rows") { Description = "use at most this many training rows" };
+        var valBeam = new Option<int?>("--val-beam") { Description = "beam width for validation decoding (default: spec)" };
+        var patience = new Option<int?>("--patience") { Description = "override the spec's early-stopping patience" };
+        var fusionConv = new Option<string>("--fusion-conv")
+        {
+            Description = "MSVE fusion conv algorithm: auto (Winograd F(4x4,3x3) on CPU for >= 512 channels), direct, winograd2, winograd4",
+            DefaultValueFactory = _ => "auto",
+        };
+        fusionConv.AcceptOnlyFromAmong([.. ForwardContext.FusionConvNames]);
+        var cmd = new Command("train", "Train a spec on a dataset with the official recipe")
+            { spec, data, outDir, epochs, batch, seed, resume, freeze, cache, clip, blind, maxRows, valBeam, patience, fusionConv, ThreadsOption };
+        cmd.SetAction((r, ct) =>
+        {
+            SetThreads(r);
+            var dataDir = r.GetValue(data)!;
+            if (!Directory.Exists(dataDir)) throw new UserError($"--data folder '{dataDir}' does not exist");
+            var result = Trainer.Run(new TrainOptions
+            {
+                Spec = LoadSpec(r.GetValue(spec)!), DataDir = dataDir, RunDir = r.GetValue(outDir)!,
+                Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), Seed = r.GetValue(seed), Resume = r.GetValue(resume),
+                FreezeVision = r.GetValue(freeze), CacheFeatures = r.GetValue(cache), GradClip = r.GetValue(clip),
+                Blind = r.GetValue(blind), MaxTrainRows = r.GetValue(maxRows), ValidationBeam = r.GetValue(valBeam), Patience = r.GetValue(patience),
+                FusionConv = ForwardContext.ParseFusionConv(r.GetValue(fusionConv)!),
+            }, ct);
+            Console.WriteLine($"best score {result.BestScore:F4} at epoch {result.BestEpoch}; checkpoint {Path.Combine(result.RunDir, Trainer.BestDir)}");
+            var best = result.History.FirstOrDefault(h => h.Epoch == result.BestEpoch);
+            var report = RunReportBuilder.Write(result.RunDir,
+                best is null ? [] : [new Micar.Reports.SystemMetrics { System = $"best epoch {best.Epoch} (val)", Values = best.Val }], []);
+            Console.WriteLine($"report: {report}");
+            return Task.FromResult(0);
+        });
+        return cmd;
+    }
+}
