@@ -31,7 +31,11 @@ static partial class Commands
         yield return Demo.Command();
     }
 
-    static readonly Option<int?> ThreadsOption = new("--threads") { Description = "libtorch intra-op threads (default: all cores)" };
+    static readonly Option<int?> ThreadsOption = new Option<int?>("--threads")
+        { Description = $"libtorch intra-op threads, 1 to {MaxThreads} (default: all cores)" }.Between(1, MaxThreads);
+
+    /// <summary>Most intra-op threads accepted: four per core (more only slows every operator down).</summary>
+    static int MaxThreads => 4 * Environment.ProcessorCount;
 
     /// <summary>Applies --threads (default: every core; libtorch's own default may be lower inside containers).</summary>
     internal static void SetThreads(ParseResult r) => Torch.Threads = r.GetValue(ThreadsOption) ?? Environment.ProcessorCount;
@@ -66,8 +70,8 @@ static partial class Commands
     {
         var spec = new Option<string>("--spec") { Description = "preset name or spec file (.json/.yaml)", Required = true };
         var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
-        var batch = new Option<int>("--batch") { Description = "batch size for shapes and FLOPs", DefaultValueFactory = _ => 1 };
-        var depth = new Option<int>("--depth") { Description = "table depth (levels of nesting shown)", DefaultValueFactory = _ => 3 };
+        var batch = new Option<int>("--batch") { Description = "batch size for shapes and FLOPs", DefaultValueFactory = _ => 1 }.AtLeast(1);
+        var depth = new Option<int>("--depth") { Description = "table depth (levels of nesting shown)", DefaultValueFactory = _ => 3 }.AtLeast(0);
         var cmd = new Command("describe", "Every block of a spec with output shape, parameters and FLOPs; totals") { spec, json, batch, depth };
         cmd.SetAction(r =>
         {
@@ -82,9 +86,10 @@ static partial class Commands
     static Command Synth()
     {
         var outDir = new Option<string>("--out") { Description = "output directory", Required = true };
-        var n = new Option<int>("--n") { Description = "number of images", DefaultValueFactory = _ => 2000 };
+        var n = new Option<int>("--n") { Description = "number of images", DefaultValueFactory = _ => 2000 }.Between(1, 10_000_000);
         var seed = new Option<int>("--seed") { Description = "seed", DefaultValueFactory = _ => 7 };
-        var size = new Option<int>("--size") { Description = "image side in pixels", DefaultValueFactory = _ => 224 };
+        var size = new Option<int>("--size") { Description = "image side in pixels", DefaultValueFactory = _ => 224 }
+            .Between(SyntheticGenerator.MinSize, SyntheticGenerator.MaxSize);
         var cmd = new Command("synth", "Write the synthetic chest-CT dataset (PNG images, train/val/test CSV splits 8:1:1)") { outDir, n, seed, size };
         cmd.SetAction(r =>
         {
@@ -145,26 +150,37 @@ static partial class Commands
     {
         var run = new Option<string>("--run") { Description = "run folder or checkpoint folder", Required = true };
         var images = new Argument<string[]>("images") { Description = "PNG or JPEG files", Arity = ArgumentArity.OneOrMore };
-        var beam = new Option<int?>("--beam") { Description = "beam width (default: spec)" };
+        var beam = new Option<int?>("--beam") { Description = "beam width (default: spec)" }.AtLeast(1);
         var greedy = new Option<bool>("--greedy") { Description = "greedy decoding (beam width 1)" };
-        var penalty = new Option<double>("--length-penalty") { Description = "GNMT length penalty α", DefaultValueFactory = _ => 0 };
-        var cmd = new Command("caption", "Generate a report for each image") { run, images, beam, greedy, penalty, ThreadsOption };
+        var penalty = new Option<double>("--length-penalty") { Description = "GNMT length penalty α", DefaultValueFactory = _ => 0 }.Finite();
+        var batch = new Option<int>("--batch") { Description = "images decoded and captioned together (memory grows with it)", DefaultValueFactory = _ => 16 }
+            .Between(1, 4096);
+        var cmd = new Command("caption",
+            "Generate a report for each image: one line 'IMAGE<TAB>REPORT' per image as soon as its batch is done (TAB, CR, LF " +
+            "and backslash in either field written as \\t \\r \\n \\\\); an image that cannot be read is reported on stderr, " +
+            "the others still get reports, and the exit code is then 2")
+            { run, images, beam, greedy, penalty, batch, ThreadsOption };
         cmd.SetAction(r =>
         {
             SetThreads(r);
             var ckpt = LoadRun(r.GetValue(run)!);
-            var paths = r.GetValue(images)!;
-            foreach (var p in paths) if (!File.Exists(p)) throw new UserError($"image '{p}' does not exist");
             var width = r.GetValue(greedy) ? 1 : r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth;
-            var net = ckpt.Net();
-            var tokenizer = new Tokenizer(ckpt.Vocab);
-            using var scope = Torch.NewScope();
-            var tensor = ImageBatcher.Load(paths, ImageBatcher.TransformFor(ckpt.Spec.Vision.ImageSize));
-            var hyps = ReportDecoder.Generate(net, tensor, new DecodeOptions { BeamWidth = width, LengthPenalty = r.GetValue(penalty) });
-            for (int i = 0; i < paths.Length; i++) Console.WriteLine($"{paths[i]}\t{tokenizer.Decode(hyps[i].Tokens)}");
-            return 0;
+            CheckBeam(width, ckpt, r.GetValue(greedy) ? "--greedy" : "--beam");
+            var captioner = new Captioner(ckpt, new DecodeOptions { BeamWidth = width, LengthPenalty = r.GetValue(penalty) });
+            var paths = r.GetValue(images)!;
+            int failed = captioner.Run(paths, r.GetValue(batch), Console.Out, Console.Error);
+            if (failed == 0) return 0;
+            Console.Error.WriteLine($"micar: {failed} of {paths.Length} images could not be read");
+            return 2;
         });
         return cmd;
+    }
+
+    /// <summary>A beam wider than the vocabulary cannot be filled; refused naming the option.</summary>
+    internal static void CheckBeam(int width, Checkpoint.Loaded ckpt, string option)
+    {
+        if (width > ckpt.Vocab.Count)
+            throw new UserError($"{option} {width} is larger than the vocabulary of the checkpoint ({ckpt.Vocab.Count} tokens)");
     }
 
     static Command ExplainCommand()
@@ -172,7 +188,7 @@ static partial class Commands
         var run = new Option<string>("--run") { Description = "run folder or checkpoint folder", Required = true };
         var image = new Argument<string>("image") { Description = "PNG or JPEG file" };
         var outDir = new Option<string?>("--out") { Description = "output folder (default: explain-<image name>)" };
-        var beam = new Option<int?>("--beam") { Description = "beam width (default: spec)" };
+        var beam = new Option<int?>("--beam") { Description = "beam width (default: spec)" }.AtLeast(1);
         var perHead = new Option<bool>("--per-head") { Description = "also draw cross-attention per head" };
         var cmd = new Command("explain", "Generate the report for an image and render attention maps, expert routing and MSVE pyramid maps")
             { run, image, outDir, beam, perHead, ThreadsOption };
@@ -181,8 +197,11 @@ static partial class Commands
             SetThreads(r);
             var ckpt = LoadRun(r.GetValue(run)!);
             var path = r.GetValue(image)!;
+            if (Directory.Exists(path)) throw new UserError($"image '{path}' is a directory, not an image file");
             if (!File.Exists(path)) throw new UserError($"image '{path}' does not exist");
-            var data = Explainer.Explain(ckpt, path, new DecodeOptions { BeamWidth = r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth });
+            var width = r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth;
+            CheckBeam(width, ckpt, "--beam");
+            var data = Explainer.Explain(ckpt, path, new DecodeOptions { BeamWidth = width });
             var dir = r.GetValue(outDir) ?? "explain-" + Path.GetFileNameWithoutExtension(path);
             var files = Micar.Reports.ExplainRenderer.Render(data, dir, new Micar.Reports.ExplainOptions { PerHead = r.GetValue(perHead) });
             Console.WriteLine(data.GeneratedText);

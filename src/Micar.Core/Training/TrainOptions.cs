@@ -3,7 +3,7 @@ using Micar.Spec;
 namespace Micar.Training;
 
 /// <summary>What <see cref="Trainer"/> runs.</summary>
-public sealed record TrainOptions
+public sealed partial record TrainOptions
 {
     /// <summary>The model spec (its training section gives the official recipe).</summary>
     public required ModelSpec Spec { get; init; }
@@ -39,6 +39,8 @@ public sealed record TrainOptions
     public int? ValidationBeam { get; init; }
     /// <summary>Continue from the run's last checkpoint.</summary>
     public bool Resume { get; init; }
+    /// <summary>Train even when the estimated memory (<see cref="TrainingMemory"/>) exceeds the available memory.</summary>
+    public bool Force { get; init; }
     /// <summary>Stop after this many epochs in this invocation (to simulate a kill in tests).</summary>
     public int? StopAfterEpochs { get; init; }
     /// <summary>Progress and log lines (default: stderr).</summary>

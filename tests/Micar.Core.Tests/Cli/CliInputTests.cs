@@ -1,0 +1,156 @@
+using Micar.Cli;
+using Micar.Data;
+using Micar.Model;
+using Micar.Tests.Loading;
+using Micar.Tests.Model;
+using Xunit;
+
+namespace Micar.Tests.Cli;
+
+using Torch = Micar.Torch.Torch;
+
+/// <summary>Options out of range are refused before any work (exit code 2, naming the option); caption streams its
+/// inputs in batches and keeps going past a bad image.</summary>
+[Collection("console")]
+public sealed class CliInputTests : IDisposable
+{
+    readonly string dir = Path.Combine(Path.GetTempPath(), "micar-cli-input-" + Guid.NewGuid().ToString("N"));
+
+    public CliInputTests() => Directory.CreateDirectory(dir);
+
+    public void Dispose() => Directory.Delete(dir, true);
+
+    static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        var o = new StringWriter();
+        var e = new StringWriter();
+        Console.SetOut(o);
+        Console.SetError(e);
+        try { return (CliApp.RunAsync(args).GetAwaiter().GetResult(), o.ToString(), e.ToString()); }
+        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
+    }
+
+    [Theory]
+    [InlineData("--threads", "100000")]
+    [InlineData("--threads", "0")]
+    public void Threads_out_of_range_are_refused_before_any_thread_starts(string option, string value)
+    {
+        int before = Torch.Threads;
+        var (code, _, err) = Run("caption", "--run", "/nonexistent/run", option, value, "x.png");
+        Assert.Equal(2, code);
+        Assert.Contains("--threads", err);
+        Assert.Contains(value, err);
+        Assert.DoesNotContain("/nonexistent/run", err); // refused at parse time, before the run is looked at
+        Assert.Equal(before, Torch.Threads);
+    }
+
+    [Theory]
+    [InlineData("describe", "--spec", "tiny", "--batch", "0")]
+    [InlineData("describe", "--spec", "tiny", "--depth", "-1")]
+    [InlineData("synth", "--out", "/nonexistent/synth", "--n", "0")]
+    [InlineData("caption", "--run", "/nonexistent/run", "--length-penalty", "NaN", "x.png")]
+    [InlineData("caption", "--run", "/nonexistent/run", "--beam", "0", "x.png")]
+    [InlineData("caption", "--run", "/nonexistent/run", "--batch", "0", "x.png")]
+    [InlineData("explain", "--run", "/nonexistent/run", "--beam", "0", "x.png")]
+    public void Out_of_range_options_exit_2_naming_the_option(params string[] args)
+    {
+        var (code, _, err) = Run(args);
+        Assert.Equal(2, code);
+        var option = args.Reverse().First(a => a.StartsWith("--", StringComparison.Ordinal) && a != "--run" && a != "--spec" && a != "--out");
+        Assert.Contains(option, err);
+        Assert.DoesNotContain("/nonexistent", err);
+    }
+
+    [Fact]
+    public void Unknown_options_are_usage_errors_with_exit_code_2()
+    {
+        var (code, _, err) = Run("describe", "--spec", "tiny", "--no-such-option");
+        Assert.Equal(2, code);
+        Assert.Contains("--no-such-option", err);
+        Assert.Contains("micar describe --help", err);
+    }
+
+    [Fact]
+    public void Messages_carry_no_dotnet_parameter_text()
+    {
+        Assert.Equal("n must be positive", CliRunner.Message(new ArgumentOutOfRangeException("n", "n must be positive")));
+        Assert.True(CliRunner.IsInputError(new Micar.Training.TrainOptionsException(["x"])));
+        Assert.False(CliRunner.IsInputError(new InvalidOperationException("bug")));
+    }
+
+    string Checkpoint46()
+    {
+        using var scope = Torch.NewScope();
+        var spec = ModelFixture.Spec();
+        var net = ModelFixture.Net(spec);
+        var ckpt = Path.Combine(dir, "ckpt");
+        Checkpoint.Save(ckpt, spec, net.Params, Vocabulary.FromRegularTokens(Enumerable.Range(0, 46).Select(i => $"t{i:D2}")));
+        return ckpt;
+    }
+
+    string Png(string name, byte shade)
+    {
+        var path = Path.Combine(dir, name);
+        File.WriteAllBytes(path, TestPng.Encode(Enumerable.Repeat(shade, 40 * 30 * 3).ToArray(), 40, 30));
+        return path;
+    }
+
+    [Fact]
+    public void Caption_refuses_a_beam_wider_than_the_vocabulary()
+    {
+        var ckpt = Checkpoint46();
+        var (code, _, err) = Run("caption", "--run", ckpt, "--beam", "5000", Png("a.png", 90));
+        Assert.Equal(2, code);
+        Assert.Contains("--beam 5000", err);
+        Assert.Contains("vocabulary", err);
+    }
+
+    [Fact]
+    public void Caption_reports_bad_images_and_still_captions_the_rest()
+    {
+        var ckpt = Checkpoint46();
+        var good1 = Png("good1.png", 40);
+        var good2 = Png("good2.png", 200);
+        var corrupt = Path.Combine(dir, "corrupt.png");
+        File.WriteAllBytes(corrupt, File.ReadAllBytes(good1)[..60]);
+        var folder = Directory.CreateDirectory(Path.Combine(dir, "folder.png")).FullName;
+        var (code, output, err) = Run("caption", "--run", ckpt, "--greedy", "--batch", "2", good1, corrupt, folder, good2, Path.Combine(dir, "missing.png"));
+        Assert.Equal(2, code);
+        var lines = output.TrimEnd('\n').Split('\n');
+        Assert.Equal([good1, good2], lines.Select(l => l.Split('\t')[0]));
+        Assert.Contains("corrupt.png", err);
+        Assert.Contains("folder.png' is a directory", err);
+        Assert.Contains("missing.png' does not exist", err);
+        Assert.Contains("3 of 5 images could not be read", err);
+    }
+
+    [Fact]
+    public void Caption_writes_each_batch_before_reading_the_next()
+    {
+        var loaded = Micar.Model.Checkpoint.Load(Checkpoint46());
+        var first = Png("first.png", 30);
+        var second = Path.Combine(dir, "second.png");
+        File.WriteAllBytes(second, [1, 2, 3, 4]);
+        var log = new StringWriter();
+        int failed = new Captioner(loaded, new Micar.Decoding.DecodeOptions { BeamWidth = 1 }).Run([first, second], 1, log, log);
+        Assert.Equal(1, failed);
+        var lines = log.ToString().TrimEnd('\n').Split('\n');
+        Assert.StartsWith(first + "\t", lines[0]);      // the first batch's report came out before the second image was read
+        Assert.Contains("second.png", lines[1]);
+    }
+
+    [Fact]
+    public void Caption_output_escapes_tabs_and_newlines_in_file_names()
+    {
+        Assert.Equal(@"a\tb\nc\rd\\e", Captioner.TsvField("a\tb\nc\rd\\e"));
+        var ckpt = Checkpoint46();
+        var odd = Png("scan\twith tab\nand newline.png", 120);
+        var (code, output, err) = Run("caption", "--run", ckpt, "--greedy", odd);
+        Assert.True(code == 0, err);
+        var lines = output.TrimEnd('\n').Split('\n');
+        Assert.Single(lines);
+        Assert.Equal(2, lines[0].Split('\t').Length);
+        Assert.EndsWith(@"scan\twith tab\nand newline.png", lines[0].Split('\t')[0]);
+    }
+}
