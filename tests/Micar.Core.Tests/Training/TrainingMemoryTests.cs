@@ -1,0 +1,67 @@
+using Micar.Layers;
+using Micar.Spec;
+using Micar.Torch;
+using Micar.Training;
+using Xunit;
+
+namespace Micar.Tests.Training;
+
+/// <summary>The memory a training run needs, from the description alone, and the refusal of runs that cannot fit.</summary>
+public class TrainingMemoryTests
+{
+    /// <summary>The tiny preset with every width multiplied: tens of billions of parameters, as a user's oversized spec.</summary>
+    internal static ModelSpec Oversized() => Presets.Resolve("tiny") with { DModel = 16384, DFf = 65536 };
+
+    [Fact]
+    public void Parts_follow_the_parameter_counts_of_the_description()
+    {
+        var spec = Presets.Resolve("tiny");
+        var m = TrainingMemory.Estimate(spec, 4);
+        var all = spec.Compile().Parameters().ToList();
+        long trainable = all.Where(p => p.Kind == ParamKind.Param).Sum(p => p.Numel) * 4;
+        Assert.Equal(all.Sum(p => p.Numel * p.DType.ElementSize()), m.ParameterBytes);
+        Assert.Equal(trainable, m.GradientBytes);
+        Assert.Equal(3 * trainable, m.OptimizerBytes);
+        Assert.Equal(m.ParameterBytes + m.OptimizerBytes + Math.Max(m.GradientBytes, m.ActivationBytes), m.TotalBytes);
+        // Activations grow with the batch; a frozen vision encoder has no gradient or optimizer state.
+        Assert.True(TrainingMemory.Estimate(spec, 16).ActivationBytes > 3 * m.ActivationBytes);
+        var frozen = TrainingMemory.Estimate(spec, 4, freezeVision: true);
+        long vision = all.Where(p => p.Kind == ParamKind.Param && p.Name.StartsWith("vis_enc.")).Sum(p => p.Numel) * 4;
+        Assert.True(vision > 0);
+        Assert.Equal(trainable - vision, frozen.GradientBytes);
+    }
+
+    [Fact]
+    public void An_oversized_spec_is_estimated_without_allocating_and_refused()
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var m = TrainingMemory.Estimate(Oversized(), 16);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 256L << 20);
+        Assert.True(m.ParameterBytes > 100L << 30, m.Describe());
+        var e = Assert.Throws<MemoryBudgetException>(() => m.EnsureFits(24L << 30, "training 'tiny'"));
+        Assert.Contains("training 'tiny' needs at least", e.Message);
+        Assert.Contains("24.0 GiB is available", e.Message);
+        Assert.Contains("--force", e.Message);
+        TrainingMemory.Estimate(Presets.Resolve("tiny"), 16).EnsureFits(24L << 30, "tiny"); // fits: no exception
+    }
+
+    [Fact]
+    public void Available_memory_reads_meminfo_and_the_cgroup_room()
+    {
+        var dir = Directory.CreateTempSubdirectory("micar-mem-").FullName;
+        try
+        {
+            var meminfo = Path.Combine(dir, "meminfo");
+            File.WriteAllText(meminfo, "MemTotal:       24731408 kB\nMemFree:        22176904 kB\nMemAvailable:   23635812 kB\n");
+            Assert.Equal(23635812L * 1024, AvailableMemory.FromMeminfo(meminfo));
+            var (max, current) = (Path.Combine(dir, "memory.max"), Path.Combine(dir, "memory.current"));
+            File.WriteAllText(max, "max\n");
+            File.WriteAllText(current, "1000\n");
+            Assert.Null(AvailableMemory.CgroupRoom(max, current));
+            File.WriteAllText(max, "8589934592\n");
+            Assert.Equal(8589934592L - 1000, AvailableMemory.CgroupRoom(max, current));
+            Assert.True(AvailableMemory.Bytes() > 0);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
