@@ -20,16 +20,7 @@ public sealed class CliInputTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, true);
 
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var o = new StringWriter();
-        var e = new StringWriter();
-        Console.SetOut(o);
-        Console.SetError(e);
-        try { return (CliApp.RunAsync(args).GetAwaiter().GetResult(), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliHarness.Run(args);
 
     [Theory]
     [InlineData("--threads", "100000")]
