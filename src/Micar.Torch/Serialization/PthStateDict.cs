@@ -37,6 +37,20 @@ public sealed class PthStateDict : IDisposable
     /// <exception cref="CheckpointFormatException">Over budget, or a record cannot be read or holds more than it declares.</exception>
     public OrderedDictionary<string, TensorData> ReadAll(long maxStorageBytes = long.MaxValue) => _file.ReadTensors(Tensors, maxStorageBytes);
 
+    /// <summary>Reads some of the tensors (e.g. all but a classifier head), in the order given.</summary>
+    /// <param name="keys">Names from <see cref="Tensors"/>.</param>
+    /// <param name="maxStorageBytes">Refuse, before reading anything, when their storages declare more bytes than this.</param>
+    /// <exception cref="KeyNotFoundException">A name is not in the state dict.</exception>
+    /// <exception cref="CheckpointFormatException">Over budget, or a record cannot be read or holds more than it declares.</exception>
+    public OrderedDictionary<string, TensorData> Read(IEnumerable<string> keys, long maxStorageBytes = long.MaxValue)
+    {
+        var byName = Tensors.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
+        var chosen = keys.Select(k => byName.TryGetValue(k, out var t)
+            ? new KeyValuePair<string, PickleTensor>(k, t)
+            : throw new KeyNotFoundException($"{Path}: the state dict has no tensor '{k}'")).ToList();
+        return _file.ReadTensors(chosen, maxStorageBytes);
+    }
+
     /// <summary>Closes the file.</summary>
     public void Dispose() => _file.Dispose();
 }
