@@ -83,7 +83,7 @@ public static partial class Checkpoint
     /// <summary>Builds a store for <paramref name="model"/> from named tensor data (e.g. a file's contents);
     /// fails, naming every offending key, unless the keys and shapes match exactly and each dtype fits
     /// (<see cref="DTypeFits"/>), and, naming the key, when a tensor holds NaN or infinite values
-    /// (<see cref="CheckTensor"/>). Floating data of another precision is converted to the model's dtype.</summary>
+    /// (<see cref="CheckTensor(string, TensorData, ParamInfo, string)"/>). Floating data of another precision is converted to the model's dtype.</summary>
     public static ParamStore FromTensors(ILayer model, IReadOnlyDictionary<string, TensorData> tensors, string source, Device? device = null)
     {
         var infos = model.Parameters().ToList();
