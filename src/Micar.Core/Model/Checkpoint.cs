@@ -12,8 +12,11 @@ using Torch = Micar.Torch.Torch;
 /// <summary>The differences between the tensors a description expects and the tensors a file provides.</summary>
 public sealed record KeyMismatch(IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected, IReadOnlyList<string> WrongShape)
 {
+    /// <summary>Keys whose dtype cannot be loaded into the model's (e.g. <c>w int32 vs float32</c>); see <see cref="Checkpoint.DTypeFits"/>.</summary>
+    public IReadOnlyList<string> WrongDType { get; init; } = [];
+
     /// <summary>True when nothing differs.</summary>
-    public bool IsEmpty => Missing.Count == 0 && Unexpected.Count == 0 && WrongShape.Count == 0;
+    public bool IsEmpty => Missing.Count == 0 && Unexpected.Count == 0 && WrongShape.Count == 0 && WrongDType.Count == 0;
 
     /// <summary>A readable listing (first 20 of each kind).</summary>
     public string Describe(string source)
@@ -27,6 +30,7 @@ public sealed record KeyMismatch(IReadOnlyList<string> Missing, IReadOnlyList<st
         List("missing", Missing);
         List("unexpected", Unexpected);
         List("wrongly shaped", WrongShape);
+        List("wrongly typed", WrongDType);
         return sb.ToString().TrimEnd(' ', ';');
     }
 }
@@ -42,9 +46,10 @@ public sealed class CheckpointMismatchException(string message, KeyMismatch mism
 /// Checkpoints. Micar's own format is a directory: <c>model.safetensors</c> (official state-dict keys),
 /// <c>spec.json</c> and <c>vocab/{token2id,id2token}.json</c>. Official <c>model_snapshot.pth</c> files
 /// (<c>{'model': state_dict}</c>) and torchvision ResNet state dicts import by name. Loading is all-or-nothing:
-/// any missing, unexpected or misshaped key fails before a single tensor is replaced.
+/// any missing, unexpected, misshaped or wrongly typed key fails before any tensor data is read, and a tensor with
+/// NaN or infinite values fails before a single parameter is replaced.
 /// </summary>
-public static class Checkpoint
+public static partial class Checkpoint
 {
     /// <summary>File name of the weights in a checkpoint directory.</summary>
     public const string WeightsFile = "model.safetensors";
@@ -76,19 +81,22 @@ public static class Checkpoint
     }
 
     /// <summary>Builds a store for <paramref name="model"/> from named tensor data (e.g. a file's contents);
-    /// fails, naming every offending key, unless the keys and shapes match exactly.</summary>
+    /// fails, naming every offending key, unless the keys and shapes match exactly and each dtype fits
+    /// (<see cref="DTypeFits"/>), and, naming the key, when a tensor holds NaN or infinite values
+    /// (<see cref="CheckTensor(string, TensorData, ParamInfo, string)"/>). Floating data of another precision is converted to the model's dtype.</summary>
     public static ParamStore FromTensors(ILayer model, IReadOnlyDictionary<string, TensorData> tensors, string source, Device? device = null)
     {
         var infos = model.Parameters().ToList();
-        var m = Compare(infos.Select(p => (p.Name, p.Shape.ToArray())), tensors.Select(kv => (kv.Key, kv.Value.Shape)));
-        if (!m.IsEmpty) throw new CheckpointMismatchException(m.Describe(source), m);
+        EnsureDescriptionsMatch(Describe(infos), tensors.Select(kv => (kv.Key, kv.Value.Shape, kv.Value.DType)).ToList(), source);
         var store = new ParamStore();
         try
         {
             foreach (var info in infos)
             {
+                var data = tensors[info.Name];
+                CheckTensor(info.Name, data, info, source);
                 using var scope = Torch.NewScope();
-                var t = tensors[info.Name].ToTensor();
+                var t = data.ToTensor();
                 if (t.DType != info.DType) t = t.To(info.DType);
                 if (device is { Type: not DeviceType.Cpu } d) t = t.To(d);
                 bool trainable = info.Kind == ParamKind.Param;
@@ -104,37 +112,66 @@ public static class Checkpoint
         return store;
     }
 
-    /// <summary>Imports an official <c>model_snapshot.pth</c> (<c>{'model': state_dict}</c>) or a bare state dict.</summary>
-    public static ParamStore ImportPth(ILayer model, string path, Device? device = null) =>
-        FromTensors(model, PthReader.ReadStateDict(path), path, device);
+    static List<(string Key, long[] Shape, DType DType)> Describe(IEnumerable<ParamInfo> infos) =>
+        infos.Select(p => (p.Name, p.Shape.ToArray(), p.DType)).ToList();
+
+    static List<(string Key, long[] Shape, DType DType)> Describe(PthStateDict sd) =>
+        sd.Tensors.Select(t => (t.Key, t.Value.Size, t.Value.DType)).ToList();
+
+    static List<(string Key, long[] Shape, DType DType)> Describe(SafetensorsFile file) =>
+        file.Keys.Select(k => file.Info(k)).Select(i => (i.Key, i.Shape, i.DType)).ToList();
+
+    /// <summary>The storage budget for reading tensors the model expects, in the file's dtypes.</summary>
+    static long PthBudget(IEnumerable<(string Key, long[] Shape, DType DType)> matched) =>
+        matched.Sum(t => TensorData.NumelOf(t.Shape) * t.DType.ElementSize()) + PthStorageSlackBytes;
+
+    /// <summary>Imports an official <c>model_snapshot.pth</c> (<c>{'model': state_dict}</c>) or a bare state dict.
+    /// Keys, shapes and dtypes are compared with the model before any tensor data is read, and the storages read
+    /// may not exceed the model's tensors (in the file's dtypes) by more than <see cref="PthStorageSlackBytes"/>.</summary>
+    public static ParamStore ImportPth(ILayer model, string path, Device? device = null)
+    {
+        using var sd = PthReader.OpenStateDict(path);
+        var provided = Describe(sd);
+        EnsureDescriptionsMatch(Describe(model.Parameters()), provided, path);
+        return FromTensors(model, sd.ReadAll(PthBudget(provided)), path, device);
+    }
 
     /// <summary>Replaces the ResNet trunk of <paramref name="store"/> with torchvision weights (a <c>.pth</c> or
     /// <c>.safetensors</c> state dict with torchvision's names; <c>fc.*</c> ignored). All trunk keys must be present
-    /// and shaped right; otherwise nothing changes.</summary>
+    /// and shaped and typed right, which is checked before any data is read; the tensors read must be finite;
+    /// otherwise nothing changes.</summary>
     public static int LoadTorchvisionBackbone(ParamStore store, string path)
     {
-        var source = path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)
-            ? SafetensorsFile.Load(path)
-            : (IReadOnlyDictionary<string, TensorData>)PthReader.ReadStateDict(path);
-        var mapped = new Dictionary<string, TensorData>(StringComparer.Ordinal);
+        var trunk = store.Keys.Where(k => k.StartsWith("vis_enc.layer")).Select(k => (Key: k, Shape: store[k].Shape, store[k].DType)).ToList();
+        var isSafetensors = path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase);
+        using var safetensors = isSafetensors ? SafetensorsFile.Open(path) : null;
+        using var pth = isSafetensors ? null : PthReader.OpenStateDict(path);
+        var described = safetensors is not null ? Describe(safetensors) : Describe(pth!);
+
+        var fileKey = new Dictionary<string, string>(StringComparer.Ordinal); // official → torchvision
+        var mapped = new List<(string Key, long[] Shape, DType DType)>();
         var unexpected = new List<string>();
-        foreach (var (k, v) in source)
+        foreach (var (k, shape, dtype) in described)
         {
             if (k.StartsWith("fc.")) continue;
             var official = Msve.TorchvisionToOfficial(k);
             if (official is null) { unexpected.Add(k); continue; }
-            mapped["vis_enc." + official] = v;
+            fileKey["vis_enc." + official] = k;
+            mapped.Add(("vis_enc." + official, shape, dtype));
         }
-        var trunk = store.Keys.Where(k => k.StartsWith("vis_enc.layer")).Select(k => (k, store[k].Shape)).ToList();
-        var m = Compare(trunk, mapped.Select(kv => (kv.Key, kv.Value.Shape)));
+        var m = CompareDescriptions(trunk, mapped);
         m = m with { Unexpected = [.. m.Unexpected, .. unexpected] };
         if (!m.IsEmpty) throw new CheckpointMismatchException(m.Describe(path), m);
+
+        IReadOnlyDictionary<string, TensorData> read = safetensors is not null
+            ? trunk.ToDictionary(t => fileKey[t.Key], t => safetensors.Read(fileKey[t.Key]))
+            : pth!.Read(trunk.Select(t => fileKey[t.Key]).ToList(), PthBudget(mapped));
+        foreach (var (k, shape, dtype) in trunk) CheckTensor(fileKey[k], read[fileKey[k]], shape, dtype, path);
         using var noGrad = Autograd.NoGrad();
-        foreach (var (k, _) in trunk)
+        foreach (var (k, _, _) in trunk)
         {
             using var scope = Torch.NewScope();
-            var dst = store[k];
-            dst.Copy_(mapped[k].ToTensor());
+            store[k].Copy_(read[fileKey[k]].ToTensor());
         }
         return trunk.Count;
     }
@@ -172,6 +209,7 @@ public static class Checkpoint
         if (vocab.Count != model.VocabSize)
             throw new InvalidDataException($"checkpoint '{dir}': vocabulary has {vocab.Count} tokens but the spec's model has {model.VocabSize}");
         using var file = SafetensorsFile.Open(weights);
+        EnsureDescriptionsMatch(Describe(model.Parameters()), Describe(file), weights);
         var store = FromTensors(model, file.ReadAll(), weights, device);
         return new Loaded(spec, model, store, vocab);
     }

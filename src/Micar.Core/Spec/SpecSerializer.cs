@@ -50,9 +50,10 @@ public static class SpecSerializer
     public static string ToYaml(ModelSpec spec) => YamlJsonBridge.Write(JsonSerializer.SerializeToNode(spec, JsonOptions));
 
     /// <summary>Reads a spec from JSON text; <paramref name="file"/> labels error messages.</summary>
-    /// <exception cref="SpecFormatException">Malformed JSON, an unknown field or a wrongly typed value.</exception>
+    /// <exception cref="SpecFormatException">Malformed JSON, an unknown field, a wrongly typed value, or a text past <see cref="SpecLimits.MaxFileBytes"/>.</exception>
     public static ModelSpec FromJson(string json, string file = "<json>")
     {
+        CheckLength(json.Length, "characters", file);
         JsonNode? root;
         try
         {
@@ -66,18 +67,20 @@ public static class SpecSerializer
     }
 
     /// <summary>Reads a spec from YAML text; <paramref name="file"/> labels error messages.</summary>
-    /// <exception cref="SpecFormatException">Malformed YAML, an unknown field or a wrongly typed value.</exception>
+    /// <exception cref="SpecFormatException">Malformed YAML, an unknown field, a wrongly typed value, or a document past one of the <see cref="SpecLimits"/>.</exception>
     public static ModelSpec FromYaml(string yaml, string file = "<yaml>")
     {
+        CheckLength(yaml.Length, "characters", file);
         var (root, lines) = YamlJsonBridge.Read(yaml, file);
         return FromTree(root, file, lines);
     }
 
     /// <summary>Reads a <c>.json</c>, <c>.yaml</c> or <c>.yml</c> file.</summary>
-    /// <exception cref="SpecFormatException">The file is malformed or has another extension.</exception>
+    /// <exception cref="SpecFormatException">The file is malformed, larger than <see cref="SpecLimits.MaxFileBytes"/>, or has another extension.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static ModelSpec Load(string path)
     {
+        CheckLength(new FileInfo(path) is { Exists: true } info ? info.Length : throw new FileNotFoundException($"spec file '{path}' does not exist", path), "bytes", path);
         var text = File.ReadAllText(path);
         return Path.GetExtension(path).ToLowerInvariant() switch
         {
@@ -98,6 +101,16 @@ public static class SpecSerializer
             var ext => throw new ArgumentException($"Cannot save a spec as '{ext}': use .json, .yaml or .yml.", nameof(path)),
         };
         File.WriteAllText(path, text);
+    }
+
+    /// <summary>Refuses documents longer than <see cref="SpecLimits.MaxFileBytes"/> before parsing them.</summary>
+    private static void CheckLength(long length, string unit, string file)
+    {
+        if (length > SpecLimits.MaxFileBytes)
+        {
+            throw new SpecFormatException(file,
+                [new SpecFormatProblem(null, null, $"the document has {length} {unit}; spec files are limited to {SpecLimits.MaxFileBytes} bytes")]);
+        }
     }
 
     private static ModelSpec FromTree(JsonNode? root, string file, IReadOnlyDictionary<string, int>? lines)

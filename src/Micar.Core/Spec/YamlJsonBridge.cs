@@ -19,12 +19,17 @@ internal static partial class YamlJsonBridge
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
     private static partial Regex FloatPattern();
 
-    /// <summary>Parses YAML into a JSON tree, recording the 1-based line of each field path.</summary>
+    /// <summary>
+    /// Parses YAML into a JSON tree, recording the 1-based line of each field path. The nesting depth is checked
+    /// on the parser's events before the document is built (building recurses), and aliases are expanded under the
+    /// budget of <see cref="SpecLimits"/>, so a hostile document fails early instead of exhausting the stack or memory.
+    /// </summary>
     public static (JsonNode? Root, Dictionary<string, int> Lines) Read(string yaml, string file)
     {
         var stream = new YamlStream();
         try
         {
+            CheckDepth(yaml, file);
             stream.Load(new StringReader(yaml));
         }
         catch (YamlException e)
@@ -38,11 +43,57 @@ internal static partial class YamlJsonBridge
         if (stream.Documents.Count != 1)
             throw new SpecFormatException(file, [new SpecFormatProblem(null, null, $"expected one YAML document, found {stream.Documents.Count}")]);
         var lines = new Dictionary<string, int>(StringComparer.Ordinal);
-        return (Convert(stream.Documents[0].RootNode, "", lines, file), lines);
+        return (Convert(stream.Documents[0].RootNode, "", lines, new ExpansionBudget(file)), lines);
     }
 
-    private static JsonNode? Convert(YamlNode node, string path, Dictionary<string, int> lines, string file)
+    /// <summary>Refuses mappings and sequences nested deeper than <see cref="SpecLimits.MaxDepth"/>, from the parser's events alone.</summary>
+    private static void CheckDepth(string yaml, string file)
     {
+        var parser = new Parser(new StringReader(yaml));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++depth > SpecLimits.MaxDepth)
+                    {
+                        throw new SpecFormatException(file,
+                            [new SpecFormatProblem(null, (int)parser.Current.Start.Line, $"mappings and sequences are nested more than {SpecLimits.MaxDepth} levels deep")]);
+                    }
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Counts the values and characters produced while aliases are expanded, and stops at the first excess.</summary>
+    private sealed class ExpansionBudget(string file)
+    {
+        private long _values;
+        private long _characters;
+
+        public string File { get; } = file;
+
+        public void Take(YamlNode node, string path, int characters)
+        {
+            if (++_values > SpecLimits.MaxYamlValues)
+                throw Exceeded(node, path, $"the document expands to more than {SpecLimits.MaxYamlValues} values (through YAML aliases?)");
+            _characters += characters;
+            if (_characters > SpecLimits.MaxYamlCharacters)
+                throw Exceeded(node, path, $"the document expands to more than {SpecLimits.MaxYamlCharacters} characters of keys and values (through YAML aliases?)");
+        }
+
+        private SpecFormatException Exceeded(YamlNode node, string path, string message) =>
+            new(File, [new SpecFormatProblem(path.Length == 0 ? null : path, (int)node.Start.Line, message)]);
+    }
+
+    private static JsonNode? Convert(YamlNode node, string path, Dictionary<string, int> lines, ExpansionBudget budget)
+    {
+        var file = budget.File;
+        budget.Take(node, path, path.Length + (node is YamlScalarNode { Value: { } v } ? v.Length : 0));
         switch (node)
         {
             case YamlMappingNode map:
@@ -55,13 +106,13 @@ internal static partial class YamlJsonBridge
                     lines[child] = (int)keyNode.Start.Line;
                     if (obj.ContainsKey(key))
                         throw new SpecFormatException(file, [new SpecFormatProblem(child, (int)keyNode.Start.Line, "duplicate key")]);
-                    obj[key] = Convert(valueNode, child, lines, file);
+                    obj[key] = Convert(valueNode, child, lines, budget);
                 }
                 return obj;
             case YamlSequenceNode seq:
                 var arr = new JsonArray();
                 var i = 0;
-                foreach (var item in seq.Children) arr.Add(Convert(item, $"{path}[{i++}]", lines, file));
+                foreach (var item in seq.Children) arr.Add(Convert(item, $"{path}[{i++}]", lines, budget));
                 return arr;
             case YamlScalarNode scalar:
                 return Scalar(scalar);

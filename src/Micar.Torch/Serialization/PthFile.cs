@@ -15,6 +15,15 @@ namespace Micar.Torch.Serialization;
 /// </remarks>
 public sealed class PthFile : IDisposable
 {
+    /// <summary>Largest <c>data.pkl</c> record accepted, in bytes (a state dict's pickle takes a few hundred bytes per tensor).</summary>
+    public const long MaxPickleBytes = 64L << 20;
+
+    /// <summary>
+    /// Largest ratio of a record's declared size to its compressed size accepted: deflate cannot do better than
+    /// about 1032:1, so a record claiming more lies about its size (torch.save stores records uncompressed, 1:1).
+    /// </summary>
+    public const long MaxCompressionRatio = 1040;
+
     private readonly ZipArchive _zip;
 
     private PthFile(string path, ZipArchive zip, string archiveName, object? root, int? version, bool bigEndian)
@@ -45,6 +54,9 @@ public sealed class PthFile : IDisposable
 
     /// <summary>True if the <c>byteorder</c> record says <c>big</c> (storages are then byte-swapped on reading).</summary>
     public bool IsBigEndian { get; }
+
+    /// <summary>Bytes of storage records decompressed so far (each storage counted each time it is read).</summary>
+    public long StorageBytesRead { get; private set; }
 
     /// <summary>Opens a checkpoint and unpickles its object tree; storages are read later, on demand.</summary>
     /// <param name="path">The <c>.pth</c>/<c>.pt</c> file.</param>
@@ -96,11 +108,27 @@ public sealed class PthFile : IDisposable
     /// Reads several tensors, loading each storage once even when tensors share it, and releasing it after its
     /// last tensor. A tensor that is exactly its whole storage, which no other tensor uses, takes the storage's
     /// array without a copy; the others (views with offsets or strides) are gathered into contiguous copies.
+    /// Before any storage is read, every tensor is checked with <see cref="CheckTensor"/>, names must be unique,
+    /// and the storages' declared sizes must add up to no more than <paramref name="maxStorageBytes"/>.
     /// </summary>
     /// <param name="tensors">Name → tensor pairs, e.g. the entries of a state dict.</param>
-    public OrderedDictionary<string, TensorData> ReadTensors(IEnumerable<KeyValuePair<string, PickleTensor>> tensors)
+    /// <param name="maxStorageBytes">Budget for the storages to read (each distinct storage counted once).</param>
+    /// <exception cref="CheckpointFormatException">A check fails, the budget is exceeded or a record cannot be read.</exception>
+    public OrderedDictionary<string, TensorData> ReadTensors(IEnumerable<KeyValuePair<string, PickleTensor>> tensors, long maxStorageBytes = long.MaxValue)
     {
         var list = tensors.ToList();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, t) in list)
+        {
+            if (!names.Add(key)) throw new CheckpointFormatException(Path, "the name is given twice", key);
+            CheckTensor(t, key);
+        }
+        var total = StorageBytes(list.Select(e => e.Value));
+        if (total > maxStorageBytes)
+        {
+            throw new CheckpointFormatException(Path,
+                $"its storages declare {total} bytes in all, more than the {maxStorageBytes} bytes allowed for these {list.Count} tensors");
+        }
         var uses = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (_, t) in list) uses[t.Storage.Key] = uses.GetValueOrDefault(t.Storage.Key) + 1;
         var remainingUses = new Dictionary<string, int>(uses, StringComparer.Ordinal);
@@ -117,45 +145,25 @@ public sealed class PthFile : IDisposable
             }
             var lastUse = --remainingUses[storageKey] == 0;
             if (lastUse) loaded.Remove(storageKey);
-            if (!result.TryAdd(key, Materialize(t, bytes, key, canTakeStorage: uses[storageKey] == 1)))
-                throw new CheckpointFormatException(Path, "the name is given twice", key);
+            result.Add(key, Materialize(t, bytes, key, canTakeStorage: uses[storageKey] == 1));
         }
         return result;
     }
 
-    /// <summary>Closes the file.</summary>
-    public void Dispose() => _zip.Dispose();
-
-    private TensorData Materialize(PickleTensor t, byte[] storage, string key, bool canTakeStorage)
+    /// <summary>
+    /// Checks a tensor against the archive's central directory without reading any storage: the storage record
+    /// exists, its declared (uncompressed) size is the storage's element count × element size, that size is
+    /// achievable from its compressed size (see <see cref="MaxCompressionRatio"/>), and the view (offset, size,
+    /// stride) lies inside the storage.
+    /// </summary>
+    /// <param name="tensor">A tensor from <see cref="Root"/>.</param>
+    /// <param name="key">Name used in error messages.</param>
+    /// <exception cref="CheckpointFormatException">Any of these does not hold.</exception>
+    public void CheckTensor(PickleTensor tensor, string key)
     {
-        var elementSize = t.DType.ElementSize();
-        var storageNumel = storage.LongLength / elementSize;
-        long extent;
-        try
-        {
-            extent = StridedCopy.Extent(t.StorageOffset, t.Size, t.Stride);
-            _ = checked(t.Numel * elementSize);
-        }
-        catch (OverflowException e)
-        {
-            throw new CheckpointFormatException(Path, $"size {TensorData.FormatShape(t.Size)} / stride overflow", key, e);
-        }
-        if (t.Numel > 0 && extent > storageNumel)
-        {
-            throw new CheckpointFormatException(Path,
-                $"view (offset {t.StorageOffset}, size {TensorData.FormatShape(t.Size)}, stride {TensorData.FormatShape(t.Stride)}) " +
-                $"reaches element {extent - 1} of storage '{t.Storage.Key}', which has {storageNumel} elements", key);
-        }
-        if (canTakeStorage && t.StorageOffset == 0 && t.Numel == storageNumel && t.IsContiguous)
-            return new TensorData(t.DType, t.Size, storage);
-        return new TensorData(t.DType, t.Size, StridedCopy.Gather(storage, elementSize, t.StorageOffset, t.Size, t.Stride));
-    }
-
-    private byte[] LoadStorage(PickleStorage storage, string tensorKey)
-    {
-        var entryName = $"{ArchiveName}/data/{storage.Key}";
-        var entry = _zip.GetEntry(entryName)
-            ?? throw new CheckpointFormatException(Path, $"storage '{storage.Key}' has no archive entry '{entryName}'", tensorKey);
+        ArgumentNullException.ThrowIfNull(tensor);
+        var storage = tensor.Storage;
+        var entry = StorageEntry(storage, key);
         long expected;
         try
         {
@@ -163,32 +171,115 @@ public sealed class PthFile : IDisposable
         }
         catch (OverflowException e)
         {
-            throw new CheckpointFormatException(Path, $"storage '{storage.Key}' size {storage.Numel} overflows", tensorKey, e);
+            throw new CheckpointFormatException(Path, $"storage '{storage.Key}' size {storage.Numel} overflows", key, e);
         }
         if (entry.Length != expected)
         {
             throw new CheckpointFormatException(Path,
                 $"storage '{storage.Key}' ({storage.Numel} × {storage.DType.TorchName()}) needs {expected} bytes " +
-                $"but entry '{entryName}' has {entry.Length}", tensorKey);
+                $"but entry '{entry.FullName}' has {entry.Length}", key);
         }
+        CheckRatio(entry, key);
+        long extent;
+        try
+        {
+            extent = StridedCopy.Extent(tensor.StorageOffset, tensor.Size, tensor.Stride);
+            _ = checked(tensor.Numel * storage.DType.ElementSize());
+        }
+        catch (Exception e) when (e is OverflowException or ArgumentException)
+        {
+            throw new CheckpointFormatException(Path, $"size {TensorData.FormatShape(tensor.Size)} / stride {TensorData.FormatShape(tensor.Stride)} overflow", key, e);
+        }
+        if (tensor.Numel > 0 && extent > storage.Numel)
+        {
+            throw new CheckpointFormatException(Path,
+                $"view (offset {tensor.StorageOffset}, size {TensorData.FormatShape(tensor.Size)}, stride {TensorData.FormatShape(tensor.Stride)}) " +
+                $"reaches element {extent - 1} of storage '{storage.Key}', which has {storage.Numel} elements", key);
+        }
+    }
+
+    /// <summary>The declared size, in bytes, of the distinct storages the tensors view (a shared storage counts once).</summary>
+    /// <param name="tensors">Tensors from <see cref="Root"/>.</param>
+    public static long StorageBytes(IEnumerable<PickleTensor> tensors)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        long total = 0;
+        foreach (var t in tensors)
+        {
+            if (seen.Add(t.Storage.Key)) total = checked(total + t.Storage.ByteLength);
+        }
+        return total;
+    }
+
+    /// <summary>Closes the file.</summary>
+    public void Dispose() => _zip.Dispose();
+
+    private ZipArchiveEntry StorageEntry(PickleStorage storage, string tensorKey)
+    {
+        var entryName = $"{ArchiveName}/data/{storage.Key}";
+        return _zip.GetEntry(entryName)
+            ?? throw new CheckpointFormatException(Path, $"storage '{storage.Key}' has no archive entry '{entryName}'", tensorKey);
+    }
+
+    private void CheckRatio(ZipArchiveEntry entry, string? key) => CheckRatio(Path, entry, key);
+
+    private static void CheckRatio(string path, ZipArchiveEntry entry, string? key)
+    {
+        if (entry.Length > 1024 && entry.Length / Math.Max(entry.CompressedLength, 1) > MaxCompressionRatio)
+        {
+            throw new CheckpointFormatException(path,
+                $"entry '{entry.FullName}' declares {entry.Length} bytes from {entry.CompressedLength} compressed bytes, " +
+                $"beyond any real compression (at most {MaxCompressionRatio}:1)", key);
+        }
+    }
+
+    private TensorData Materialize(PickleTensor t, byte[] storage, string key, bool canTakeStorage)
+    {
+        var elementSize = t.DType.ElementSize();
+        var storageNumel = storage.LongLength / elementSize;
+        if (canTakeStorage && t.StorageOffset == 0 && t.Numel == storageNumel && t.IsContiguous)
+            return new TensorData(t.DType, t.Size, storage);
+        return new TensorData(t.DType, t.Size, StridedCopy.Gather(storage, elementSize, t.StorageOffset, t.Size, t.Stride));
+    }
+
+    /// <summary>Reads a storage whose tensor passed <see cref="CheckTensor"/>.</summary>
+    private byte[] LoadStorage(PickleStorage storage, string tensorKey)
+    {
+        var entry = StorageEntry(storage, tensorKey);
+        var expected = storage.ByteLength;
         if (expected > Array.MaxLength)
             throw new CheckpointFormatException(Path, $"storage '{storage.Key}' of {expected} bytes is too large for one array", tensorKey);
-        var bytes = ReadEntry(entry, (int)expected, tensorKey);
+        var bytes = ReadEntry(Path, entry, (int)expected, tensorKey);
+        StorageBytesRead += expected;
         if (IsBigEndian) StridedCopy.SwapBytes(bytes, storage.DType.ElementSize());
         return bytes;
     }
 
-    private byte[] ReadEntry(ZipArchiveEntry entry, int length, string? key)
+    /// <summary>
+    /// Reads exactly the declared <paramref name="length"/> bytes of a record, and refuses a record whose data
+    /// runs on past them (a zip can declare a small size over a deflate stream that inflates to much more): either
+    /// the stream goes on, or (as .NET stops at the declared size) the bytes miss the record's declared CRC-32.
+    /// </summary>
+    private static byte[] ReadEntry(string path, ZipArchiveEntry entry, int length, string? key)
     {
         var bytes = new byte[length];
         try
         {
             using var s = entry.Open();
             s.ReadExactly(bytes);
+            if (s.ReadByte() >= 0)
+                throw new CheckpointFormatException(path, $"entry '{entry.FullName}' holds more data than the {length} bytes it declares", key);
+            var crc = ZipCrc32.Compute(bytes);
+            if (crc != entry.Crc32)
+            {
+                throw new CheckpointFormatException(path,
+                    $"entry '{entry.FullName}': its {length} bytes have CRC-32 {crc:x8}, not the declared {entry.Crc32:x8} " +
+                    "(corrupt, or its data is longer than it declares)", key);
+            }
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or (IOException and not CheckpointFormatException))
         {
-            throw new CheckpointFormatException(Path, $"cannot read archive entry '{entry.FullName}': {e.Message}", key, e);
+            throw new CheckpointFormatException(path, $"cannot read archive entry '{entry.FullName}': {e.Message}", key, e);
         }
         return bytes;
     }
@@ -237,18 +328,13 @@ public sealed class PthFile : IDisposable
         var version = ReadVersion(path, zip, archiveName);
         var bigEndian = ReadByteOrder(path, zip, archiveName);
 
-        if (pickleEntry.Length > Array.MaxLength)
-            throw new CheckpointFormatException(path, $"'{pickleEntry.FullName}' is too large ({pickleEntry.Length} bytes)");
-        var pickle = new byte[pickleEntry.Length];
-        try
+        if (pickleEntry.Length > MaxPickleBytes)
         {
-            using var s = pickleEntry.Open();
-            s.ReadExactly(pickle);
+            throw new CheckpointFormatException(path,
+                $"'{pickleEntry.FullName}' declares {pickleEntry.Length} bytes, more than the {MaxPickleBytes} accepted for a pickle");
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
-        {
-            throw new CheckpointFormatException(path, $"cannot read '{pickleEntry.FullName}': {e.Message}", inner: e);
-        }
+        CheckRatio(path, pickleEntry, null);
+        var pickle = ReadEntry(path, pickleEntry, (int)pickleEntry.Length, null);
         var root = new Unpickler(pickle, path, pickleEntry.FullName, allowUnknownGlobals).Load();
         return new PthFile(path, zip, archiveName, root, version, bigEndian);
     }
@@ -258,16 +344,7 @@ public sealed class PthFile : IDisposable
         var entry = zip.GetEntry(name);
         if (entry is null) return null;
         if (entry.Length > 64) throw new CheckpointFormatException(path, $"record '{name}' is unexpectedly long ({entry.Length} bytes)");
-        try
-        {
-            using var s = entry.Open();
-            using var reader = new StreamReader(s, Encoding.ASCII);
-            return reader.ReadToEnd().Trim();
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException)
-        {
-            throw new CheckpointFormatException(path, $"cannot read record '{name}': {e.Message}", inner: e);
-        }
+        return Encoding.ASCII.GetString(ReadEntry(path, entry, (int)entry.Length, null)).Trim();
     }
 
     private static int? ReadVersion(string path, ZipArchive zip, string archiveName)

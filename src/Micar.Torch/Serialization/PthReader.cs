@@ -35,18 +35,47 @@ public static class PthReader
     /// </exception>
     public static OrderedDictionary<string, TensorData> ReadStateDict(string path, string? key = null, bool allowUnknownGlobals = false)
     {
-        using var file = PthFile.Open(path, allowUnknownGlobals);
-        var stateDict = SelectStateDict(path, file.Root, key);
-        var tensors = new List<KeyValuePair<string, PickleTensor>>(stateDict.Count);
-        foreach (var (name, value) in stateDict.Entries)
+        using var stateDict = OpenStateDict(path, key, allowUnknownGlobals);
+        return stateDict.ReadAll();
+    }
+
+    /// <summary>
+    /// Opens a checkpoint's state dict without reading any tensor data: names, dtypes, shapes and views, checked
+    /// against the archive's central directory (see <see cref="PthFile.CheckTensor"/>). Compare them with what
+    /// is expected, then read with <see cref="PthStateDict.ReadAll"/> and a byte budget.
+    /// </summary>
+    /// <param name="path">The checkpoint.</param>
+    /// <param name="key">Where the state dict is; see <see cref="ReadStateDict"/>.</param>
+    /// <param name="allowUnknownGlobals">See <see cref="ReadStateDict"/>.</param>
+    /// <exception cref="CheckpointFormatException">
+    /// Unreadable file, disallowed content, no state dict found, a value that is not a tensor, a name given twice,
+    /// or a tensor whose storage record is missing, sized differently from its declaration, or too small for the view.
+    /// </exception>
+    public static PthStateDict OpenStateDict(string path, string? key = null, bool allowUnknownGlobals = false)
+    {
+        var file = PthFile.Open(path, allowUnknownGlobals);
+        try
         {
-            if (name is not string s)
-                throw new CheckpointFormatException(path, $"state dict key {PickleFormatting.Describe(name)} is not a string");
-            if (value is not PickleTensor t)
-                throw new CheckpointFormatException(path, $"state dict value is {PickleFormatting.TypeName(value)}, not a tensor", s);
-            tensors.Add(new(s, t));
+            var stateDict = SelectStateDict(path, file.Root, key);
+            var tensors = new List<KeyValuePair<string, PickleTensor>>(stateDict.Count);
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (name, value) in stateDict.Entries)
+            {
+                if (name is not string s)
+                    throw new CheckpointFormatException(path, $"state dict key {PickleFormatting.Describe(name)} is not a string");
+                if (value is not PickleTensor t)
+                    throw new CheckpointFormatException(path, $"state dict value is {PickleFormatting.TypeName(value)}, not a tensor", s);
+                if (!names.Add(s)) throw new CheckpointFormatException(path, "the name is given twice", s);
+                file.CheckTensor(t, s);
+                tensors.Add(new(s, t));
+            }
+            return new PthStateDict(file, tensors);
         }
-        return file.ReadTensors(tensors);
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

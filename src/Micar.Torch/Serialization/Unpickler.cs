@@ -329,6 +329,6 @@ internal sealed class Unpickler
     private object ReadLong(int count)
     {
         var value = new BigInteger(Read(count), isUnsigned: false, isBigEndian: false);
-        return value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+        return value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value; // (object): else the conditional is BigInteger throughout
     }
 }

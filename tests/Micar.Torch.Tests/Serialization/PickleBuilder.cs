@@ -46,5 +46,28 @@ internal sealed class PickleBuilder
         return Op('t').Op('R');
     }
 
+    /// <summary>Any 64-bit integer, as LONG1 with eight little-endian bytes.</summary>
+    public PickleBuilder Long(long value)
+    {
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, value);
+        return Raw(0x8a, 8).Raw(bytes);
+    }
+
+    /// <summary>As <see cref="Tensor"/>, with sizes of any magnitude.</summary>
+    public PickleBuilder LargeTensor(string storageKey, long storageNumel, long offset, long[] size, long[] stride, string storageType = "FloatStorage")
+    {
+        Global("torch._utils", "_rebuild_tensor_v2").Op('(');
+        Op('(').Str("storage").Global("torch", storageType).Str(storageKey).Str("cpu").Long(storageNumel).Op('t').Op('Q');
+        Long(offset);
+        Op('(');
+        foreach (var s in size) Long(s);
+        Op('t').Op('(');
+        foreach (var s in stride) Long(s);
+        Op('t');
+        Raw(0x89).Global("collections", "OrderedDict").Op(')').Op('R');
+        return Op('t').Op('R');
+    }
+
     public byte[] ToArray() => _bytes.ToArray();
 }
