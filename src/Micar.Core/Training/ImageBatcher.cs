@@ -63,16 +63,17 @@ public static class ImageBatcher
 
     /// <summary>
     /// Decodes and transforms every image with at most <paramref name="maxParallelism"/> (and
-    /// <see cref="Environment.ProcessorCount"/>) at once, each admitted by <paramref name="budget"/>.
+    /// <see cref="Environment.ProcessorCount"/>) at once, each admitted by <paramref name="budget"/>;
+    /// <paramref name="whileAdmitted"/> (a test hook) runs in each admitted image's slot before it is decoded.
     /// </summary>
     internal static float[][] Decode(IReadOnlyList<string> paths, ImageTransform transform, ImageDecodeOptions options,
-        DecodeBudget budget, int maxParallelism)
+        DecodeBudget budget, int maxParallelism, Action? whileAdmitted = null)
     {
         var buffers = new float[paths.Count][];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Clamp(maxParallelism, 1, Environment.ProcessorCount) };
         try
         {
-            Parallel.For(0, paths.Count, parallel, i => buffers[i] = DecodeOne(paths[i], transform, options, budget));
+            Parallel.For(0, paths.Count, parallel, i => buffers[i] = DecodeOne(paths[i], transform, options, budget, whileAdmitted));
         }
         catch (AggregateException e)
         {
@@ -83,12 +84,13 @@ public static class ImageBatcher
         return buffers;
     }
 
-    private static float[] DecodeOne(string path, ImageTransform transform, ImageDecodeOptions options, DecodeBudget budget)
+    private static float[] DecodeOne(string path, ImageTransform transform, ImageDecodeOptions options, DecodeBudget budget, Action? whileAdmitted)
     {
         var file = ImageIO.ReadFile(path);
         var info = ImageIO.Inspect(file, path, options);
         using (budget.Enter(WorkingBytes(info, transform)))
         {
+            whileAdmitted?.Invoke();
             // Only the RGB image stays referenced while the transform runs; the decoded one is garbage already.
             var rgb = ImageIO.Decode(file, path, options).ToRgb();
             return transform.Apply(rgb);

@@ -22,13 +22,16 @@ public static class ImageWarnings
         }
     }
 
-    /// <summary>Forgets which warnings were given and restores the standard-error sink (for tests).</summary>
-    public static void Reset()
+    /// <summary>
+    /// Forgets which warnings were given and, in the same step, sets <see cref="Sink"/> to
+    /// <paramref name="sink"/> (default: standard error) — for tests.
+    /// </summary>
+    public static void Reset(Action<string>? sink = null)
     {
         lock (Gate)
         {
             Given.Clear();
-            _sink = StandardError;
+            _sink = sink ?? StandardError;
         }
     }
 
