@@ -24,8 +24,9 @@ public sealed record ImageDecodeOptions
     /// for progressive or multi-scan JPEGs libjpeg's whole-image coefficient buffer), checked from the header
     /// before anything is allocated. The default, 512 MiB (<see cref="DefaultMaxDecodedBytes"/>), admits every
     /// grey or RGB image within <see cref="MaxPixels"/>, 8-bit or 16-bit grey (8-bit RGB at the pixel limit
-    /// needs 536,870,910 bytes), and refuses files whose few compressed bytes expand into more — e.g. 16-bit
-    /// RGB above 59.6 million pixels or RGBA/CMYK above 134 million.
+    /// needs 536,870,910 bytes), and refuses files whose few compressed bytes expand into more: 16-bit RGB PNGs
+    /// above 59.6 million pixels, 16-bit grey+alpha above 89 million, RGBA, palette+tRNS and CMYK above 134 million,
+    /// progressive JPEGs above 60 million (4:4:4) to 89 million (4:2:0), as libjpeg buffers their coefficients.
     /// </summary>
     public long MaxDecodedBytes { get; init; } = DefaultMaxDecodedBytes;
 
