@@ -49,6 +49,35 @@ public sealed class ImageDecodeErrorTests
     }
 
     [Fact]
+    public void Dicom_is_named_with_a_conversion_hint_even_when_its_preamble_looks_like_TIFF()
+    {
+        var dicom = new byte[400];
+        "II*\0"u8.CopyTo(dicom);   // a TIFF header in the free-form preamble, as some scanners write
+        "DICM"u8.CopyTo(dicom.AsSpan(128));
+        var reason = Fails(dicom, "study/ct.dcm").Reason;
+        Assert.Equal("DICOM files are not supported: convert to PNG first, e.g. with dcmj2pnm (DCMTK) or pydicom", reason);
+        Assert.DoesNotContain("TIFF", reason);
+        Assert.Equal("DICOM", ImageSignature.NameUnsupported(dicom));
+        Assert.Contains("TIFF images are not supported", Fails(dicom[..128]).Reason);
+    }
+
+    [Fact]
+    public void A_directory_is_named_as_such()
+    {
+        var folder = Directory.CreateTempSubdirectory("micar-not-an-image-").FullName;
+        try
+        {
+            var e = Assert.Throws<ImageDecodeException>(() => ImageIO.Load(folder));
+            Assert.Equal(folder, e.FileName);
+            Assert.Equal("is a directory, not a file", e.Reason);
+        }
+        finally
+        {
+            Directory.Delete(folder);
+        }
+    }
+
+    [Fact]
     public void Png_truncated_inside_image_data_is_refused()
     {
         var png = Fixture("palette8_trns_480x640.png");

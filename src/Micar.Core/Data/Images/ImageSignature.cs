@@ -16,6 +16,9 @@ public static class ImageSignature
     /// <summary>A name for a common format Micar does not decode, or <c>null</c> when unrecognised.</summary>
     public static string? NameUnsupported(ReadOnlySpan<byte> data)
     {
+        // DICOM first: its 128-byte preamble is free-form and often holds a TIFF header.
+        if (IsDicom(data))
+            return "DICOM";
         if (data.StartsWith("GIF87a"u8) || data.StartsWith("GIF89a"u8))
             return "GIF";
         if (data.StartsWith("BM"u8))
@@ -24,10 +27,26 @@ public static class ImageSignature
             return "TIFF";
         if (data.Length >= 12 && data.StartsWith("RIFF"u8) && data.Slice(8, 4).SequenceEqual("WEBP"u8))
             return "WebP";
-        if (data.Length >= 132 && data.Slice(128, 4).SequenceEqual("DICM"u8))
-            return "DICOM";
         if (data.StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20]) || data.StartsWith((ReadOnlySpan<byte>)[0xFF, 0x4F, 0xFF, 0x51]))
             return "JPEG 2000";
         return null;
     }
+
+    /// <summary>
+    /// Why <paramref name="data"/>, which is neither PNG nor JPEG, cannot be decoded: empty, a DICOM file (with
+    /// how to convert it), another known format, or unknown bytes (the first eight in hex).
+    /// </summary>
+    public static string DescribeUnsupported(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+            return "the file is empty";
+        if (IsDicom(data))
+            return "DICOM files are not supported: convert to PNG first, e.g. with dcmj2pnm (DCMTK) or pydicom";
+        if (NameUnsupported(data) is { } known)
+            return $"{known} images are not supported (only PNG and JPEG)";
+        return $"not a PNG or JPEG file (starts with bytes {Convert.ToHexString(data[..Math.Min(8, data.Length)])})";
+    }
+
+    /// <summary>A DICOM Part 10 file: a 128-byte preamble, then <c>DICM</c>.</summary>
+    private static bool IsDicom(ReadOnlySpan<byte> data) => data.Length >= 132 && data.Slice(128, 4).SequenceEqual("DICM"u8);
 }

@@ -13,6 +13,22 @@ namespace Micar.Data.Images;
 /// </remarks>
 internal static unsafe class JpegDecoder
 {
+    /// <summary>Reads the header of a JPEG file already identified by its SOI marker (no pixels are decoded).</summary>
+    public static ImageInfo Inspect(ReadOnlySpan<byte> jpeg, string name)
+    {
+        var handle = TurboJpeg.InitDecompress();
+        if (handle == 0)
+            throw new InvalidOperationException("TurboJPEG could not create a decompressor (out of memory?).");
+        try
+        {
+            return ReadHeader(handle, jpeg, name).Info;
+        }
+        finally
+        {
+            TurboJpeg.Destroy(handle);
+        }
+    }
+
     /// <summary>Decodes a JPEG file already identified by its SOI marker.</summary>
     public static Image Decode(ReadOnlySpan<byte> jpeg, string name, ImageDecodeOptions options)
     {
@@ -21,23 +37,12 @@ internal static unsafe class JpegDecoder
             throw new InvalidOperationException("TurboJPEG could not create a decompressor (out of memory?).");
         try
         {
+            var (info, pixelFormat) = ReadHeader(handle, jpeg, name);
+            info.CheckLimits(name, options);
+            var (width, height, mode) = (info.Width, info.Height, info.Mode);
             fixed (byte* source = jpeg)
             {
                 var size = (nuint)jpeg.Length;
-                if (TurboJpeg.DecompressHeader(handle, source, size, out var width, out var height, out _, out var colorspace) != 0)
-                    throw new ImageDecodeException(name, $"JPEG header is corrupt or unsupported (TurboJPEG: {TurboJpeg.ErrorMessage(handle)})");
-                if (width <= 0 || height <= 0)
-                    throw new ImageDecodeException(name, "JPEG file is truncated or corrupt: no frame header before the data ends");
-                if ((long)width * height > options.MaxPixels)
-                    throw new ImageDecodeException(name,
-                        $"{width}x{height} exceeds the limit of {options.MaxPixels} pixels ({nameof(ImageDecodeOptions)}.{nameof(ImageDecodeOptions.MaxPixels)})");
-                var (mode, pixelFormat) = colorspace switch
-                {
-                    TurboJpeg.ColorspaceGray => (ColorMode.Grey, TurboJpeg.PixelFormatGray),
-                    TurboJpeg.ColorspaceRgb or TurboJpeg.ColorspaceYCbCr => (ColorMode.Rgb, TurboJpeg.PixelFormatRgb),
-                    TurboJpeg.ColorspaceCmyk or TurboJpeg.ColorspaceYcck => (ColorMode.Cmyk, TurboJpeg.PixelFormatCmyk),
-                    _ => throw new ImageDecodeException(name, $"JPEG colour space {colorspace} is not supported"),
-                };
                 var pixels = new byte[(long)width * height * mode.Channels()];
                 fixed (byte* destination = pixels)
                 {
@@ -61,5 +66,28 @@ internal static unsafe class JpegDecoder
         {
             TurboJpeg.Destroy(handle);
         }
+    }
+
+    private static (ImageInfo Info, int PixelFormat) ReadHeader(nint handle, ReadOnlySpan<byte> jpeg, string name)
+    {
+        int width, height, colorspace;
+        fixed (byte* source = jpeg)
+        {
+            if (TurboJpeg.DecompressHeader(handle, source, (nuint)jpeg.Length, out width, out height, out _, out colorspace) != 0)
+                throw new ImageDecodeException(name, $"JPEG header is corrupt or unsupported (TurboJPEG: {TurboJpeg.ErrorMessage(handle)})");
+        }
+        if (width <= 0 || height <= 0)
+            throw new ImageDecodeException(name, "JPEG file is truncated or corrupt: no frame header before the data ends");
+        var (mode, pixelFormat) = colorspace switch
+        {
+            TurboJpeg.ColorspaceGray => (ColorMode.Grey, TurboJpeg.PixelFormatGray),
+            TurboJpeg.ColorspaceRgb or TurboJpeg.ColorspaceYCbCr => (ColorMode.Rgb, TurboJpeg.PixelFormatRgb),
+            TurboJpeg.ColorspaceCmyk or TurboJpeg.ColorspaceYcck => (ColorMode.Cmyk, TurboJpeg.PixelFormatCmyk),
+            _ => throw new ImageDecodeException(name, $"JPEG colour space {colorspace} is not supported"),
+        };
+        var frame = JpegFrame.Read(jpeg);
+        var kind = frame is { Progressive: true } ? "progressive JPEG" : frame is { MultiScan: true } ? "multi-scan JPEG" : "JPEG";
+        var bytes = (long)width * height * mode.Channels() + (frame?.CoefficientBytes ?? 0);
+        return (new ImageInfo(ImageFileFormat.Jpeg, width, height, mode, kind, bytes), pixelFormat);
     }
 }

@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
 namespace Micar.Data.Images;
 
 /// <summary>
@@ -16,7 +19,9 @@ namespace Micar.Data.Images;
 /// <item>16-bit grey: PIL opens it as an integer image (mode <c>I</c> in Pillow 9.4) and
 /// both <c>convert("L")</c> and <c>convert("RGB")</c> <em>clip</em> the values to 0..255 instead of
 /// rescaling — so a typical 12- or 16-bit radiograph comes out nearly white. Micar reproduces that clipping
-/// for parity with the official pipeline (read 16-bit linear samples, then <c>min(v, 255)</c>).</item>
+/// for parity with the official pipeline (read 16-bit linear samples, then <c>min(v, 255)</c>), warns once per
+/// process when it clips (<see cref="ImageWarnings"/>), and offers a min-max or window mapping instead
+/// (<see cref="ImageDecodeOptions.SixteenBit"/>), which also applies to the grey of 16-bit grey+alpha.</item>
 /// <item>16-bit RGB: PIL keeps the most significant byte (<c>v &gt;&gt; 8</c>); read as 16-bit linear
 /// samples (no alpha, so libpng does not premultiply) and shifted.</item>
 /// <item>16-bit grey+alpha: PIL keeps the most significant bytes (as mode RGBA). Its scanlines are
@@ -30,16 +35,17 @@ namespace Micar.Data.Images;
 /// </remarks>
 internal static unsafe class PngDecoder
 {
+    /// <summary>Reads the header and chunk layout of a PNG file already identified by its signature (no pixels are decoded).</summary>
+    public static ImageInfo Inspect(ReadOnlySpan<byte> png, string name) => Describe(PngContainer.Parse(png, name));
+
     /// <summary>Decodes a PNG file already identified by its signature.</summary>
     public static Image Decode(ReadOnlySpan<byte> png, string name, ImageDecodeOptions options)
     {
         var container = PngContainer.Parse(png, name);
         var header = container.Header;
-        if ((long)header.Width * header.Height > options.MaxPixels)
-            throw new ImageDecodeException(name,
-                $"{header.Width}x{header.Height} exceeds the limit of {options.MaxPixels} pixels ({nameof(ImageDecodeOptions)}.{nameof(ImageDecodeOptions.MaxPixels)})");
+        var info = Describe(container).CheckLimits(name, options);
         var (w, h) = (header.Width, header.Height);
-        var pixelCount = (long)w * h;
+        var pixelCount = info.Pixels;
 
         if (header.BitDepth == 16)
         {
@@ -49,8 +55,9 @@ internal static unsafe class PngDecoder
                 {
                     var samples = Read<ushort>(container.Rebuild(png, header, false), header, LibPng.FormatLinear, 0, 1, name);
                     var pixels = new byte[pixelCount];
-                    for (long i = 0; i < pixelCount; i++)
-                        pixels[i] = (byte)Math.Min(samples[i], (ushort)255);
+                    var clipped = options.SixteenBit.Apply(samples, pixels);
+                    if (clipped && options.SixteenBit.Mode == SixteenBitMode.Clip)
+                        WarnClipped(name);
                     return new Image(w, h, ColorMode.Grey, pixels);
                 }
                 case PngHeader.Rgb:
@@ -71,6 +78,17 @@ internal static unsafe class PngDecoder
                         pixels[2 * i] = bytes[4 * i];          // grey, most significant byte
                         pixels[2 * i + 1] = bytes[4 * i + 2];  // alpha, most significant byte
                     }
+                    if (options.SixteenBit.Mode != SixteenBitMode.Clip)
+                    {
+                        // The raw samples are big-endian grey/alpha pairs: put the grey ones in host order and map them.
+                        var samples = MemoryMarshal.Cast<byte, ushort>(bytes.AsSpan());
+                        if (BitConverter.IsLittleEndian)
+                        {
+                            for (var i = 0; i < samples.Length; i += 2)
+                                samples[i] = BinaryPrimitives.ReverseEndianness(samples[i]);
+                        }
+                        options.SixteenBit.Apply(samples, pixels, 2);
+                    }
                     return new Image(w, h, ColorMode.GreyAlpha, pixels);
                 }
                 case PngHeader.Rgba:
@@ -84,18 +102,50 @@ internal static unsafe class PngDecoder
             }
         }
 
-        var (mode, format, keepTransparency) = header.ColorType switch
+        var (format, keepTransparency) = info.Mode switch
         {
-            PngHeader.Grey => (ColorMode.Grey, 0u, false),
-            PngHeader.GreyAlpha => (ColorMode.GreyAlpha, LibPng.FormatAlpha, false),
-            PngHeader.Rgb => (ColorMode.Rgb, LibPng.FormatColor, false),
-            PngHeader.Rgba => (ColorMode.Rgba, LibPng.FormatColor | LibPng.FormatAlpha, false),
-            _ when container.HasTransparencyChunk => (ColorMode.Rgba, LibPng.FormatColor | LibPng.FormatAlpha, true),
-            _ => (ColorMode.Rgb, LibPng.FormatColor, false),
+            ColorMode.Grey => (0u, false),
+            ColorMode.GreyAlpha => (LibPng.FormatAlpha, false),
+            ColorMode.Rgb => (LibPng.FormatColor, false),
+            _ => (LibPng.FormatColor | LibPng.FormatAlpha, header.ColorType == PngHeader.Palette),
         };
-        var decoded = Read<byte>(container.Rebuild(png, header, keepTransparency), header, format, 0, mode.Channels(), name);
-        return new Image(w, h, mode, decoded);
+        var decoded = Read<byte>(container.Rebuild(png, header, keepTransparency), header, format, 0, info.Mode.Channels(), name);
+        return new Image(w, h, info.Mode, decoded);
     }
+
+    /// <summary>
+    /// The decoded mode and the bytes <see cref="Decode"/> allocates for the pixels: the samples libpng writes
+    /// (16-bit for grey and RGB, raw bytes for grey+alpha, 8-bit otherwise) plus the 8-bit image made from them.
+    /// </summary>
+    private static ImageInfo Describe(PngContainer container)
+    {
+        var header = container.Header;
+        var (mode, bytesPerPixel) = header.BitDepth == 16
+            ? header.ColorType switch
+            {
+                PngHeader.Grey => (ColorMode.Grey, 2 + 1),
+                PngHeader.Rgb => (ColorMode.Rgb, 6 + 3),
+                PngHeader.GreyAlpha => (ColorMode.GreyAlpha, 4 + 2),
+                _ => (ColorMode.Rgba, 4),
+            }
+            : header.ColorType switch
+            {
+                PngHeader.Grey => (ColorMode.Grey, 1),
+                PngHeader.GreyAlpha => (ColorMode.GreyAlpha, 2),
+                PngHeader.Rgb => (ColorMode.Rgb, 3),
+                PngHeader.Rgba => (ColorMode.Rgba, 4),
+                _ when container.HasTransparencyChunk => (ColorMode.Rgba, 4),
+                _ => (ColorMode.Rgb, 3),
+            };
+        return new ImageInfo(ImageFileFormat.Png, header.Width, header.Height, mode, $"{header.Describe()} PNG",
+            (long)header.Width * header.Height * bytesPerPixel);
+    }
+
+    private static void WarnClipped(string name) =>
+        ImageWarnings.Once("16-bit clip", () =>
+            $"warning: '{name}' is a 16-bit grey image with values above 255, which are clipped to 255 as PIL does " +
+            "(a 12- or 16-bit scan comes out mostly white); map them with a min-max or window mapping instead " +
+            $"({nameof(ImageDecodeOptions)}.{nameof(ImageDecodeOptions.SixteenBit)}). Reported once per process.");
 
     private static T[] Read<T>(byte[] stream, PngHeader header, uint format, uint flags, int channels, string name)
         where T : unmanaged
