@@ -13,7 +13,7 @@ using Torch = Micar.Torch.Torch;
 /// with the number of inputs, and each batch's lines are written (and flushed) as soon as it is done. An image that
 /// cannot be read is reported on the error writer and left out; the rest of its batch is still captioned.
 /// </summary>
-sealed class Captioner(Checkpoint.Loaded checkpoint, DecodeOptions decode)
+sealed class Captioner(Checkpoint.Loaded checkpoint, DecodeOptions decode, ImageDecodeOptions? imageOptions = null)
 {
     readonly CaptionNet net = checkpoint.Net();
     readonly Tokenizer tokenizer = new(checkpoint.Vocab);
@@ -56,13 +56,13 @@ sealed class Captioner(Checkpoint.Loaded checkpoint, DecodeOptions decode)
     (List<string> Loaded, Micar.Torch.Tensor? Images) Load(List<string> paths, TextWriter errors)
     {
         if (paths.Count == 0) return (paths, null);
-        try { return (paths, ImageBatcher.Load(paths, transform)); }
+        try { return (paths, ImageBatcher.Load(paths, transform, decodeOptions: imageOptions)); }
         catch (Exception e) when (IsUnreadable(e)) { }
         var good = new List<string>(paths.Count);
         var tensors = new List<Micar.Torch.Tensor>(paths.Count);
         foreach (var p in paths)
         {
-            try { tensors.Add(ImageBatcher.Load([p], transform)); good.Add(p); }
+            try { tensors.Add(ImageBatcher.Load([p], transform, decodeOptions: imageOptions)); good.Add(p); }
             catch (Exception e) when (IsUnreadable(e)) { errors.WriteLine($"micar: {CliRunner.Message(e)}"); }
         }
         return (good, good.Count == 0 ? null : Torch.Cat(tensors.ToArray(), 0));

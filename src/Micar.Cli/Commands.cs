@@ -34,6 +34,21 @@ static partial class Commands
     static readonly Option<int?> ThreadsOption = new Option<int?>("--threads")
         { Description = $"libtorch intra-op threads, 1 to {MaxThreads} (default: all cores)" }.Between(1, MaxThreads);
 
+    static readonly Option<string?> SixteenBitOption = new("--sixteen-bit")
+    {
+        Description = "16-bit grey images (CT/MR): clip (default, as PIL: values above 255 become 255), minmax (each image's " +
+            "range onto 0-255) or LO:HI (a window, e.g. 0:4095, mapped linearly onto 0-255 and clamped)",
+    };
+
+    /// <summary>The decoding options that --sixteen-bit asks for; a malformed value is a usage error naming the option.</summary>
+    internal static Micar.Data.Images.ImageDecodeOptions DecodeOptions(ParseResult r)
+    {
+        if (r.GetValue(SixteenBitOption) is not { } text) return Micar.Data.Images.ImageDecodeOptions.Default;
+        try { return Micar.Data.Images.ImageDecodeOptions.Default with { SixteenBit = Micar.Data.Images.SixteenBitMapping.Parse(text) }; }
+        catch (FormatException e) { throw new UserError($"--sixteen-bit: {e.Message}"); }
+        catch (ArgumentException e) { throw new UserError($"--sixteen-bit: {CliRunner.Message(e)}"); }
+    }
+
     /// <summary>Most intra-op threads accepted: four per core (more only slows every operator down).</summary>
     static int MaxThreads => 4 * Environment.ProcessorCount;
 
@@ -159,14 +174,14 @@ static partial class Commands
             "Generate a report for each image: one line 'IMAGE<TAB>REPORT' per image as soon as its batch is done (TAB, CR, LF " +
             "and backslash in either field written as \\t \\r \\n \\\\); an image that cannot be read is reported on stderr, " +
             "the others still get reports, and the exit code is then 2")
-            { run, images, beam, greedy, penalty, batch, ThreadsOption };
+            { run, images, beam, greedy, penalty, batch, SixteenBitOption, ThreadsOption };
         cmd.SetAction(r =>
         {
             SetThreads(r);
             var ckpt = LoadRun(r.GetValue(run)!);
             var width = r.GetValue(greedy) ? 1 : r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth;
             CheckBeam(width, ckpt, r.GetValue(greedy) ? "--greedy" : "--beam");
-            var captioner = new Captioner(ckpt, new DecodeOptions { BeamWidth = width, LengthPenalty = r.GetValue(penalty) });
+            var captioner = new Captioner(ckpt, new DecodeOptions { BeamWidth = width, LengthPenalty = r.GetValue(penalty) }, DecodeOptions(r));
             var paths = r.GetValue(images)!;
             int failed = captioner.Run(paths, r.GetValue(batch), Console.Out, Console.Error);
             if (failed == 0) return 0;

@@ -144,4 +144,25 @@ public sealed class CliInputTests : IDisposable
         Assert.Equal(2, lines[0].Split('\t').Length);
         Assert.EndsWith(@"scan\twith tab\nand newline.png", lines[0].Split('\t')[0]);
     }
+
+    [Fact]
+    public void Caption_maps_sixteen_bit_images_as_asked_and_refuses_a_malformed_mapping()
+    {
+        var ckpt = Checkpoint46();
+        var scan = Path.Combine(dir, "ct16.png");
+        var samples = Enumerable.Range(0, 32 * 32).Select(i => (ushort)(i * 4)).ToArray();   // 0 … 4092: a 12-bit scan
+        File.WriteAllBytes(scan, Micar.Tests.Images.CraftedPng.Grey16(32, samples));
+        string Report(params string[] extra)
+        {
+            var (code, output, err) = Run(["caption", "--run", ckpt, "--greedy", .. extra, scan]);
+            Assert.True(code == 0, err);
+            return output;
+        }
+        Assert.Equal(Report(), Report("--sixteen-bit", "clip"));
+        Assert.Equal(Report("--sixteen-bit", "0:4095"), Report("--sixteen-bit", "window:0:4095"));
+        var (bad, _, badErr) = Run("caption", "--run", ckpt, "--sixteen-bit", "4095:0", scan);
+        Assert.Equal(2, bad);
+        Assert.Contains("--sixteen-bit", badErr);
+        Assert.Contains("4095:0", badErr);
+    }
 }

@@ -145,7 +145,7 @@ internal static unsafe class PngDecoder
         ImageWarnings.Once("16-bit clip", () =>
             $"warning: '{name}' is a 16-bit grey image with values above 255, which are clipped to 255 as PIL does " +
             "(a 12- or 16-bit scan comes out mostly white); map them with a min-max or window mapping instead " +
-            $"({nameof(ImageDecodeOptions)}.{nameof(ImageDecodeOptions.SixteenBit)}). Reported once per process.");
+            $"(micar's --sixteen-bit minmax|LO:HI, {nameof(ImageDecodeOptions)}.{nameof(ImageDecodeOptions.SixteenBit)} in the API). Reported once per process.");
 
     private static T[] Read<T>(byte[] stream, PngHeader header, uint format, uint flags, int channels, string name)
         where T : unmanaged
