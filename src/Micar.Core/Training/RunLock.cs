@@ -27,7 +27,7 @@ public sealed class RunLock : IDisposable
         }
         catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
         {
-            throw new RunLockedException(runDir, ReadPid(path));
+            throw new RunLockedException(runDir, ReadPid(path), e);
         }
         var pid = Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
         stream.SetLength(0);
