@@ -249,12 +249,19 @@ public static class Trainer
         folder.WriteAllText(RunFolder.OptionsFile, JsonSerializer.Serialize(args, new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    /// <summary>Reads the epoch log of a run.</summary>
+    /// <summary>Reads the epoch log of a run. A last line without its newline (an append cut short) is left out.</summary>
     public static List<EpochRecord> ReadHistory(string runDir)
     {
         var path = Path.Combine(runDir, LogFile);
         if (!File.Exists(path)) return [];
-        return File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<EpochRecord>(l, Json)!).ToList();
+        var text = File.ReadAllText(path);
+        var lines = text.Split('\n');
+        var complete = text.EndsWith('\n') ? lines : lines[..^1];
+        return complete.Select((l, i) => (Line: l, Number: i + 1)).Where(l => l.Line.Length > 0).Select(l =>
+        {
+            try { return JsonSerializer.Deserialize<EpochRecord>(l.Line, Json)!; }
+            catch (JsonException e) { throw new InvalidDataException($"{path}, line {l.Number}: not an epoch record ({e.Message})", e); }
+        }).ToList();
     }
 
     static void CalibrateBatchNorm(CaptionNet net, SplitData train, Data.Images.ImageTransform transform, Action<string> log)

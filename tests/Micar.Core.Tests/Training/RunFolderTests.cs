@@ -194,9 +194,11 @@ public class RunFolderTests(SmallDataset data) : IClassFixture<SmallDataset>
             Assert.Equal([1, 2], Epochs(r1.History));
             Assert.Equal([1, 2], Epochs(Trainer.ReadHistory(lost)));
 
-            // Killed after the log line of epoch 2 but before its state (the order of older versions).
+            // Killed after the log line of epoch 2 but before its state (the order of older versions), then again in
+            // the middle of appending a line.
             var line = File.ReadAllLines(Path.Combine(ahead, Trainer.LogFile)).Single().Replace("\"epoch\":1", "\"epoch\":2");
-            File.AppendAllText(Path.Combine(ahead, Trainer.LogFile), line + "\n");
+            File.AppendAllText(Path.Combine(ahead, Trainer.LogFile), line + "\n" + line[..20]);
+            Assert.Equal([1, 2], Epochs(Trainer.ReadHistory(ahead)));
             var r2 = Trainer.Run(Options(ahead) with { Resume = true });
             Assert.Equal([1, 2], Epochs(r2.History));
             Assert.Equal([1, 2], Epochs(Trainer.ReadHistory(ahead)));
