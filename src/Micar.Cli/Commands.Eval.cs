@@ -15,8 +15,13 @@ static partial class Commands
         var data = new Option<string?>("--data") { Description = "dataset folder (default: the one the run was trained on)" };
         var split = new Option<string>("--split") { Description = "train, val or test", DefaultValueFactory = _ => "test" };
         var beam = new Option<int?>("--beam") { Description = "beam width (default: spec)" };
-        var outDir = new Option<string?>("--out") { Description = "output folder (default: RUN/eval)" };
-        var cmd = new Command("eval", "Generate reports for a split and score them; writes <split>_reports.csv and <split>_metrics.json")
+        var outDir = new Option<string?>("--out")
+        {
+            Description = "output folder for everything eval writes (the CSV, the metrics and, for a run folder, report.html and explain/); " +
+                "with --out nothing is written into the run folder. Default: RUN/eval, with report.html and explain/ in RUN",
+        };
+        var cmd = new Command("eval", "Generate reports for a split and score them; writes <split>_reports.csv and <split>_metrics.json " +
+            "(and, for a run folder, the run report)")
             { run, data, split, beam, outDir, ThreadsOption };
         cmd.SetAction(r =>
         {
@@ -25,15 +30,27 @@ static partial class Commands
             var ckpt = LoadRun(runDir);
             var dataDir = r.GetValue(data) ?? TrainedDataDir(runDir) ?? throw new UserError("--data is required (the run does not record its dataset)");
             var res = Evaluator.Run(ckpt, dataDir, r.GetValue(split)!, new DecodeOptions { BeamWidth = r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth });
-            var (csv, json) = Evaluator.Write(res, r.GetValue(outDir) ?? Path.Combine(runDir, "eval"));
-            Console.WriteLine(JsonSerializer.Serialize(res.Scores, new JsonSerializerOptions { WriteIndented = true }));
-            Console.WriteLine($"reports: {csv}\nmetrics: {json}");
-            if (Directory.Exists(Path.Combine(runDir, Trainer.BestDir)))
+            var given = r.GetValue(outDir);
+            bool isRun = Directory.Exists(Path.Combine(runDir, Trainer.BestDir));
+            try
             {
-                var report = RunReportBuilder.Write(runDir, [new Micar.Reports.SystemMetrics { System = $"{ckpt.Spec.Name} ({res.Split})", Values = res.Scores }],
-                    RunReportBuilder.GalleryOf(res, dataDir), ckpt, r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth);
-                Console.WriteLine($"report:  {report}");
+                // Writing into the run folder: under its lock (not while a training runs there) and never through a link.
+                using var runLock = given is null && isRun ? RunLock.Acquire(runDir) : null;
+                var folder = new RunFolder(runDir);
+                var evalDir = given ?? folder.PathOf(RunFolder.EvalDir);
+                if (given is null)
+                    foreach (var name in new[] { "_reports.csv", "_metrics.json" }) folder.PathOf($"{RunFolder.EvalDir}/{res.Split}{name}");
+                var (csv, json) = Evaluator.Write(res, evalDir);
+                Console.WriteLine(JsonSerializer.Serialize(res.Scores, new JsonSerializerOptions { WriteIndented = true }));
+                Console.WriteLine($"reports: {csv}\nmetrics: {json}");
+                if (isRun)
+                {
+                    var report = RunReportBuilder.Write(runDir, [new Micar.Reports.SystemMetrics { System = $"{ckpt.Spec.Name} ({res.Split})", Values = res.Scores }],
+                        RunReportBuilder.GalleryOf(res, dataDir), ckpt, r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth, given);
+                    Console.WriteLine($"report:  {report}");
+                }
             }
+            catch (RunFolderException e) { throw new UserError(e.Message); }
             return 0;
         });
         return cmd;

@@ -18,6 +18,11 @@ static partial class Commands
         var batch = new Option<int?>("--batch-size") { Description = "override the spec's batch size" };
         var seed = new Option<long?>("--seed") { Description = "override the spec's seed" };
         var resume = new Option<bool>("--resume") { Description = "continue from the run's last epoch" };
+        var overwrite = new Option<bool>("--overwrite")
+        {
+            Description = "train into a non-empty run folder: delete its run files (metrics.jsonl, spec.json, vocab/, best/, last/, report.html, explain/, eval/…) " +
+                "once its lock is held and the data checked; other files are kept",
+        };
         var freeze = new Option<bool>("--freeze-vision") { Description = "freeze the vision encoder (ResNet + MSVE)" };
         var cache = new Option<bool>("--cache-features") { Description = "with --freeze-vision: compute image tokens once" };
         var clip = new Option<double?>("--grad-clip") { Description = "clip the global gradient norm" };
@@ -31,26 +36,37 @@ static partial class Commands
             DefaultValueFactory = _ => "auto",
         };
         fusionConv.AcceptOnlyFromAmong([.. ForwardContext.FusionConvNames]);
-        var cmd = new Command("train", "Train a spec on a dataset with the official recipe")
-            { spec, data, outDir, epochs, batch, seed, resume, freeze, cache, clip, blind, maxRows, valBeam, patience, fusionConv, ThreadsOption };
+        var cmd = new Command("train", "Train a spec on a dataset with the official recipe. A non-empty run folder is refused unless " +
+            "--resume or --overwrite; the run holds RUN/.lock (a second training into the folder fails, naming the holder's PID); nothing is " +
+            "written before the data is checked, and nothing through a symbolic link inside the folder")
+            { spec, data, outDir, epochs, batch, seed, resume, overwrite, freeze, cache, clip, blind, maxRows, valBeam, patience, fusionConv, ThreadsOption };
         cmd.SetAction((r, ct) =>
         {
             SetThreads(r);
             var dataDir = r.GetValue(data)!;
             if (!Directory.Exists(dataDir)) throw new UserError($"--data folder '{dataDir}' does not exist");
-            var result = Trainer.Run(new TrainOptions
+            if (r.GetValue(resume) && r.GetValue(overwrite)) throw new UserError("--resume and --overwrite exclude each other");
+            var options = new TrainOptions
             {
                 Spec = LoadSpec(r.GetValue(spec)!), DataDir = dataDir, RunDir = r.GetValue(outDir)!,
                 Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), Seed = r.GetValue(seed), Resume = r.GetValue(resume),
                 FreezeVision = r.GetValue(freeze), CacheFeatures = r.GetValue(cache), GradClip = r.GetValue(clip),
                 Blind = r.GetValue(blind), MaxTrainRows = r.GetValue(maxRows), ValidationBeam = r.GetValue(valBeam), Patience = r.GetValue(patience),
-                FusionConv = ForwardContext.ParseFusionConv(r.GetValue(fusionConv)!),
-            }, ct);
-            Console.WriteLine($"best score {result.BestScore:F4} at epoch {result.BestEpoch}; checkpoint {Path.Combine(result.RunDir, Trainer.BestDir)}");
-            var best = result.History.FirstOrDefault(h => h.Epoch == result.BestEpoch);
-            var report = RunReportBuilder.Write(result.RunDir,
-                best is null ? [] : [new Micar.Reports.SystemMetrics { System = $"best epoch {best.Epoch} (val)", Values = best.Val }], []);
-            Console.WriteLine($"report: {report}");
+                FusionConv = ForwardContext.ParseFusionConv(r.GetValue(fusionConv)!), Overwrite = r.GetValue(overwrite),
+            };
+            try
+            {
+                // The report is written while the run's lock is still held.
+                Trainer.Run(options, result =>
+                {
+                    Console.WriteLine($"best score {result.BestScore:F4} at epoch {result.BestEpoch}; checkpoint {Path.Combine(result.RunDir, Trainer.BestDir)}");
+                    var best = result.History.FirstOrDefault(h => h.Epoch == result.BestEpoch);
+                    var report = RunReportBuilder.Write(result.RunDir,
+                        best is null ? [] : [new Micar.Reports.SystemMetrics { System = $"best epoch {best.Epoch} (val)", Values = best.Val }], []);
+                    Console.WriteLine($"report: {report}");
+                }, ct);
+            }
+            catch (RunFolderException e) { throw new UserError(e.Message); }
             return Task.FromResult(0);
         });
         return cmd;

@@ -12,15 +12,23 @@ public static class RunReportBuilder
     /// <summary>File name of the report inside the run folder.</summary>
     public const string ReportFile = "report.html";
 
-    /// <summary>Writes <c>RUN/report.html</c> (and <c>RUN/explain/&lt;i&gt;/</c> for the gallery); returns its path.</summary>
-    /// <param name="runDir">The run folder (with metrics.jsonl and best/).</param>
+    /// <summary>Writes <c>report.html</c> (and <c>explain/&lt;i&gt;/</c> for the gallery) into <paramref name="outDir"/>, by
+    /// default the run folder; returns its path. In the run folder no write goes through a symbolic link
+    /// (<see cref="RunFolder.PathOf"/>); the report is replaced atomically and each gallery folder is rebuilt.</summary>
+    /// <param name="runDir">The run folder (with metrics.jsonl and best/); only read when <paramref name="outDir"/> is given.</param>
     /// <param name="systems">Metric rows to tabulate (e.g. the model on the test split, baselines).</param>
     /// <param name="gallery">Images to show: path, generated text, reference text.</param>
     /// <param name="explainWith">Checkpoint used to produce explain figures for the gallery (null: no figures).</param>
     /// <param name="beam">Beam width used to generate the reports that the explain figures show.</param>
+    /// <param name="outDir">Where the report and its figures go (null: the run folder).</param>
     public static string Write(string runDir, IReadOnlyList<SystemMetrics> systems,
-        IReadOnlyList<(string ImagePath, string Generated, string Reference)> gallery, Checkpoint.Loaded? explainWith = null, int beam = 3)
+        IReadOnlyList<(string ImagePath, string Generated, string Reference)> gallery, Checkpoint.Loaded? explainWith = null, int beam = 3,
+        string? outDir = null)
     {
+        // Inside the run folder every path is checked for links; a separate output folder is the caller's choice.
+        var target = new RunFolder(outDir ?? runDir);
+        Func<string, string> pathOf = outDir is null ? target.PathOf : relative => Path.Combine(target.Root, relative);
+        Directory.CreateDirectory(pathOf(""));
         var history = Trainer.ReadHistory(runDir);
         string[] groupNames = history.Count > 0 && history[0].Lr.Length == 2 ? ["vision", "rest"] : ["rest"];
         var epochs = history.Select(h => new EpochRow
@@ -39,16 +47,18 @@ public static class RunReportBuilder
             string? page = null;
             if (explainWith is not null)
             {
-                var dir = Path.Combine(runDir, "explain", i.ToString());
+                pathOf(RunFolder.ExplainDir);
+                var dir = pathOf($"{RunFolder.ExplainDir}/{i}");
+                if (outDir is null && Directory.Exists(dir)) Directory.Delete(dir, true);   // rebuilt: no stale file or planted link
                 var data = Explainer.Explain(explainWith, path, new DecodeOptions { BeamWidth = beam }, reference);
                 var files = ExplainRenderer.Render(data, dir);
                 figures = files.Where(f => Path.GetFileName(f) is "overlays.svg" or "routing_layer0.svg" or "expert_load.svg")
-                    .Select(f => Path.GetRelativePath(runDir, f)).ToArray();
-                page = Path.GetRelativePath(runDir, files.First(f => f.EndsWith("index.html")));
+                    .Select(f => Path.GetRelativePath(target.Root, f)).ToArray();
+                page = Path.GetRelativePath(target.Root, files.First(f => f.EndsWith("index.html")));
             }
             items.Add(new GalleryItem
             {
-                ImagePath = Path.GetRelativePath(runDir, path), Generated = generated, Reference = reference,
+                ImagePath = Path.GetRelativePath(target.Root, path), Generated = generated, Reference = reference,
                 ExplainFigures = figures, ExplainPage = page,
             });
         }
@@ -62,8 +72,11 @@ public static class RunReportBuilder
             FinalMetrics = [.. systems],
             Gallery = [.. items],
         };
-        var report = Path.Combine(runDir, ReportFile);
-        RunReport.Write(data2, report);
+        var report = pathOf(ReportFile);
+        var tmp = pathOf(ReportFile + ".tmp");
+        File.Delete(tmp);
+        RunReport.Write(data2, tmp);
+        File.Move(tmp, report, overwrite: true);
         return report;
     }
 

@@ -45,4 +45,7 @@ public sealed partial record TrainOptions
     public int? StopAfterEpochs { get; init; }
     /// <summary>Progress and log lines (default: stderr).</summary>
     public Action<string>? Log { get; init; }
+    /// <summary>Train into a non-empty run folder by first deleting its run files (<see cref="RunFolder.KnownEntries"/>;
+    /// other files are kept), once its lock is held and the data checked. Excludes <see cref="Resume"/>.</summary>
+    public bool Overwrite { get; init; }
 }

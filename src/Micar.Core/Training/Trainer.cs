@@ -37,17 +37,34 @@ public static class Trainer
     static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     /// <summary>Trains according to <paramref name="o"/>.</summary>
-    public static TrainResult Run(TrainOptions o, CancellationToken cancel = default)
+    public static TrainResult Run(TrainOptions o, CancellationToken cancel = default) => Run(o, null, cancel);
+
+    /// <summary>Trains according to <paramref name="o"/>, then runs <paramref name="whileLocked"/> (e.g. writing the run
+    /// report) while the run folder's lock is still held.</summary>
+    /// <remarks>The run folder's guarantees: nothing is written into it before the data (train and val CSVs),
+    /// vocabulary and spec have been checked; a non-empty folder is refused unless <see cref="TrainOptions.Resume"/> or
+    /// <see cref="TrainOptions.Overwrite"/>; the whole run holds <c>RUN/.lock</c> (<see cref="RunLock"/>); no write goes
+    /// through a symbolic link inside the folder (<see cref="RunFolder"/>); each epoch commits its state (<c>last/</c>,
+    /// carrying the history) before <c>best/</c> is swapped in and before its <c>metrics.jsonl</c> line, so
+    /// <see cref="TrainOptions.Resume"/> after a kill at any point gives every epoch exactly once.</remarks>
+    /// <exception cref="RunFolderException">The run folder is not empty, is locked, holds a symbolic link, or has
+    /// history but nothing to resume.</exception>
+    public static TrainResult Run(TrainOptions o, Action<TrainResult>? whileLocked, CancellationToken cancel = default)
     {
         var log = o.Log ?? (s => Console.Error.WriteLine(s));
+        if (o.Resume && o.Overwrite)
+            throw new ArgumentException($"Resume and Overwrite exclude each other (run folder '{o.RunDir}')", nameof(o));
+        var folder = new RunFolder(o.RunDir);
+        folder.RefuseLinks();
+        RefuseNonEmpty(folder, o);
+
+        // Everything that can fail on the user's data is checked before anything is written into the run folder.
         var spec = o.Spec;
         var tr = spec.Training;
         int epochs = o.Epochs ?? tr.Epochs;
         int batch = o.BatchSize ?? tr.BatchSize;
         long seed = o.Seed ?? tr.Seed;
         int patience = o.Patience ?? tr.Patience;
-        Directory.CreateDirectory(o.RunDir);
-
         var train = SplitData.Load(o.DataDir, "train");
         var val = SplitData.Load(o.DataDir, "val");
         if (o.MaxTrainRows is { } mt) train = train.Take(mt);
@@ -77,22 +94,39 @@ public static class Trainer
         using var dropoutRng = new Generator((ulong)seed + 1);
         double alpha = spec.Moe.Enabled ? spec.Moe.BalanceLossWeight : 0;
 
+        // From here on the run folder is ours: locked for the whole run, checked again under the lock.
+        Directory.CreateDirectory(o.RunDir);
+        using var runLock = RunLock.Acquire(o.RunDir);
+        folder.RefuseLinks();
+        RefuseNonEmpty(folder, o);
+        if (o.Overwrite && folder.Entries().Count > 0)
+        {
+            log($"--overwrite: deleting the run files of {o.RunDir}");
+            folder.Clear();
+        }
+
         int startEpoch = 1;
         double best = double.NegativeInfinity;
         int bestEpoch = 0, plateau = 0;
         var history = new List<EpochRecord>();
         var lastDir = Path.Combine(o.RunDir, LastDir);
-        if (o.Resume && Directory.Exists(lastDir))
+        if (o.Resume && ResumeState(folder, log) is { } dir)
         {
-            var state = TrainerState.Load(lastDir, store, optimizer, scheduler, dropoutRng);
+            var state = TrainerState.Load(dir, store, optimizer, scheduler, dropoutRng);
             (startEpoch, best, bestEpoch, plateau) = (state.Epoch + 1, state.Best, state.BestEpoch, state.Plateau);
-            history.AddRange(ReadHistory(o.RunDir).Where(h => h.Epoch <= state.Epoch));
+            if (folder.RecoverDirectory(BestDir, e => e == state.BestEpoch) is { } repaired) log(repaired);
+            // The state's own history is the truth; metrics.jsonl may be behind it (kill before the line was appended)
+            // or ahead of it (lines of an epoch whose state was never committed, written by older versions).
+            history.AddRange(state.History ?? ReadHistory(o.RunDir).Where(h => h.Epoch <= state.Epoch).GroupBy(h => h.Epoch).Select(g => g.Last()));
+            folder.WriteAllText(LogFile, string.Concat(history.Select(h => JsonSerializer.Serialize(h, Json) + "\n")));
             log($"resuming after epoch {state.Epoch} (best score {best:F4} at epoch {bestEpoch})");
         }
-        else if (o.Resume) log($"nothing to resume in {o.RunDir}: starting from scratch");
-        if (startEpoch == 1) File.WriteAllText(Path.Combine(o.RunDir, LogFile), "");
-        SaveRunFiles(o, spec, vocab);
-
+        else
+        {
+            if (o.Resume) log($"nothing to resume in {o.RunDir}: starting from scratch");
+            folder.WriteAllText(LogFile, "");
+        }
+        SaveRunFiles(folder, o, spec, vocab);
         // Frozen vision encoder: calibrate batch-norm statistics on training images, then (optionally) cache tokens.
         Tensor? trainFeatures = null, valFeatures = null;
         if (o.FreezeVision)
@@ -128,7 +162,11 @@ public static class Trainer
                     o.ValidationBeam ?? tr.BeamWidth, synthetic);
                 double score = scores["score"];
                 bool isBest = score >= best;
-                if (isBest) { best = score; bestEpoch = epoch; plateau = 0; Checkpoint.Save(Path.Combine(o.RunDir, BestDir), spec, store, vocab); }
+                if (isBest)
+                {
+                    (best, bestEpoch, plateau) = (score, epoch, 0);
+                    folder.PrepareDirectory(BestDir, d => Checkpoint.Save(d, spec, store, vocab), epoch);
+                }
                 else plateau++;
                 var record = new EpochRecord
                 {
@@ -137,8 +175,12 @@ public static class Trainer
                     Seconds = sw.Elapsed.TotalSeconds, Best = isBest,
                 };
                 history.Add(record);
-                AppendLine(Path.Combine(o.RunDir, LogFile), JsonSerializer.Serialize(record, Json));
-                TrainerState.Save(lastDir, new TrainerState.Info(epoch, best, bestEpoch, plateau), spec, store, vocab, optimizer, scheduler, dropoutRng);
+                // Commit order: the state (with the history) is the commit point; best/ and the log line follow it, and
+                // a resume repairs either from the state.
+                TrainerState.Save(lastDir, new TrainerState.Info(epoch, best, bestEpoch, plateau, history.ToArray()), spec, store, vocab,
+                    optimizer, scheduler, dropoutRng);
+                if (isBest) folder.CommitDirectory(BestDir);
+                folder.AppendLine(LogFile, JsonSerializer.Serialize(record, Json));
                 log($"epoch {epoch}/{epochs}  loss {loss:F4}  val loss {valLoss:F4}  BLEU-4 {scores["bleu4"]:F4}  score {score:F4}" +
                     (scores.TryGetValue("finding_f1", out var f1) ? $"  finding F1 {f1:F3}" : "") +
                     $"  {record.TokensPerSecond:F0} tok/s  {record.Seconds:F1} s (validation {record.Seconds - trainSeconds:F1} s){(isBest ? "  *best*" : "")}");
@@ -151,7 +193,35 @@ public static class Trainer
             trainFeatures?.Dispose();
             valFeatures?.Dispose();
         }
-        return new TrainResult(o.RunDir, history.Count, best, bestEpoch, history);
+        var result = new TrainResult(o.RunDir, history.Count, best, bestEpoch, history);
+        whileLocked?.Invoke(result);
+        return result;
+    }
+
+    /// <summary>Refuses a run folder holding anything (but its lock file) unless resuming or overwriting.</summary>
+    static void RefuseNonEmpty(RunFolder folder, TrainOptions o)
+    {
+        if (o.Resume || o.Overwrite) return;
+        var entries = folder.Entries();
+        if (entries.Count > 0)
+            throw new RunFolderException(o.RunDir, $"run folder '{o.RunDir}' is not empty ({string.Join(", ", entries.Take(5))}{(entries.Count > 5 ? ", …" : "")}): " +
+                "pass --resume to continue its training, or --overwrite to delete its run files and start again");
+    }
+
+    /// <summary>Repairs an interrupted save of <c>last/</c> and returns it (null: nothing to resume, and nothing that
+    /// would be lost by starting again).</summary>
+    static string? ResumeState(RunFolder folder, Action<string> log)
+    {
+        if (folder.RecoverDirectory(LastDir, _ => true) is { } repaired) log(repaired);
+        var last = folder.PathOf(LastDir);
+        if (Directory.Exists(last)) return last;
+        var kept = new[] { BestDir, BestDir + ".tmp", BestDir + ".old" }.Where(d => Directory.Exists(folder.PathOf(d))).ToList();
+        if (ReadHistory(folder.Root).Count > 0) kept.Insert(0, LogFile);
+        if (kept.Count > 0)
+            throw new RunFolderException(folder.Root, $"--resume: run folder '{folder.Root}' has no {LastDir}/ state to continue from " +
+                $"but holds {string.Join(", ", kept)}; pass --overwrite instead to delete its run files and start again");
+        folder.Clear();
+        return null;
     }
 
     static Vocabulary ResolveVocabulary(ref ModelSpec spec, SplitData train)
@@ -170,29 +240,28 @@ public static class Trainer
         return built;
     }
 
-    static void SaveRunFiles(TrainOptions o, ModelSpec spec, Vocabulary vocab)
+    static void SaveRunFiles(RunFolder folder, TrainOptions o, ModelSpec spec, Vocabulary vocab)
     {
-        SpecSerializer.Save(spec, Path.Combine(o.RunDir, "spec.json"));
-        vocab.Save(Path.Combine(o.RunDir, "vocab"));
+        folder.WriteAllText(RunFolder.SpecFile, SpecSerializer.ToJson(spec));
+        folder.RecoverDirectory(RunFolder.VocabDir, _ => false);
+        folder.ReplaceDirectory(RunFolder.VocabDir, vocab.Save, 0);
         var args = new { o.DataDir, o.Epochs, o.BatchSize, o.Seed, o.FreezeVision, o.CacheFeatures, o.GradClip, o.Blind, o.MaxTrainRows, o.MaxValRows, o.ValidationBeam };
-        File.WriteAllText(Path.Combine(o.RunDir, "train_options.json"), JsonSerializer.Serialize(args, new JsonSerializerOptions { WriteIndented = true }));
+        folder.WriteAllText(RunFolder.OptionsFile, JsonSerializer.Serialize(args, new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    /// <summary>Reads the epoch log of a run.</summary>
+    /// <summary>Reads the epoch log of a run. A last line without its newline (an append cut short) is left out.</summary>
     public static List<EpochRecord> ReadHistory(string runDir)
     {
         var path = Path.Combine(runDir, LogFile);
         if (!File.Exists(path)) return [];
-        return File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<EpochRecord>(l, Json)!).ToList();
-    }
-
-    static void AppendLine(string path, string line)
-    {
-        using var f = new FileStream(path, FileMode.Append, FileAccess.Write);
-        using var w = new StreamWriter(f);
-        w.WriteLine(line);
-        w.Flush();
-        f.Flush(flushToDisk: true);
+        var text = File.ReadAllText(path);
+        var lines = text.Split('\n');
+        var complete = text.EndsWith('\n') ? lines : lines[..^1];
+        return complete.Select((l, i) => (Line: l, Number: i + 1)).Where(l => l.Line.Length > 0).Select(l =>
+        {
+            try { return JsonSerializer.Deserialize<EpochRecord>(l.Line, Json)!; }
+            catch (JsonException e) { throw new InvalidDataException($"{path}, line {l.Number}: not an epoch record ({e.Message})", e); }
+        }).ToList();
     }
 
     static void CalibrateBatchNorm(CaptionNet net, SplitData train, Data.Images.ImageTransform transform, Action<string> log)

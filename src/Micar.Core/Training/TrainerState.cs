@@ -10,21 +10,29 @@ namespace Micar.Training;
 
 using Torch = Micar.Torch.Torch;
 
-/// <summary>The full state of a run after an epoch (model, optimizer, scheduler, dropout RNG, counters), written as a
-/// checkpoint directory plus <c>optimizer.safetensors</c> and <c>trainer.json</c>; replaced atomically (write a new
-/// directory, then swap).</summary>
+/// <summary>The full state of a run after an epoch (model, optimizer, scheduler, dropout RNG, counters, and the epoch
+/// history up to it), written as a checkpoint directory plus <c>optimizer.safetensors</c> and <c>trainer.json</c>;
+/// replaced atomically through <see cref="RunFolder.ReplaceDirectory"/> (a complete <c>NAME.tmp</c>, then a swap).</summary>
 public static class TrainerState
 {
-    /// <summary>Epoch counters.</summary>
-    public sealed record Info(int Epoch, double Best, int BestEpoch, int Plateau);
+    /// <summary>Epoch counters, and the records of epochs 1..<paramref name="Epoch"/> (the source of truth for
+    /// <c>metrics.jsonl</c> on resume; null in states written before it was stored).</summary>
+    public sealed record Info(int Epoch, double Best, int BestEpoch, int Plateau, IReadOnlyList<EpochRecord>? History = null);
 
-    sealed record Doc(int Epoch, double Best, int BestEpoch, int Plateau, int SchedulerLastEpoch, double[] Lr, Dictionary<string, double> Scalars);
+    sealed record Doc(int Epoch, double Best, int BestEpoch, int Plateau, int SchedulerLastEpoch, double[] Lr, Dictionary<string, double> Scalars,
+        EpochRecord[]? History = null);
 
-    /// <summary>Writes the state into <paramref name="dir"/> (atomically replacing it).</summary>
+    /// <summary>Writes the state into <paramref name="dir"/>, atomically replacing it (see <see cref="RunFolder.ReplaceDirectory"/>;
+    /// no symbolic link is followed inside the parent folder).</summary>
     public static void Save(string dir, Info info, ModelSpec spec, ParamStore store, Vocabulary vocab, Optimizer optimizer, StepLR scheduler, Generator rng)
     {
-        var tmp = dir + ".tmp";
-        if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
+        var full = Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar);
+        new RunFolder(Path.GetDirectoryName(full)!).ReplaceDirectory(Path.GetFileName(full),
+            tmp => Write(tmp, info, spec, store, vocab, optimizer, scheduler, rng), info.Epoch);
+    }
+
+    static void Write(string tmp, Info info, ModelSpec spec, ParamStore store, Vocabulary vocab, Optimizer optimizer, StepLR scheduler, Generator rng)
+    {
         Checkpoint.Save(tmp, spec, store, vocab);
         var (tensors, scalars) = optimizer.StateDict();
         using (var scope = Torch.NewScope())
@@ -33,13 +41,8 @@ public static class TrainerState
             TensorDataConversions.SaveSafetensors(Path.Combine(tmp, "optimizer.safetensors"), entries);
         }
         var doc = new Doc(info.Epoch, double.IsNegativeInfinity(info.Best) ? -1 : info.Best, info.BestEpoch, info.Plateau,
-            scheduler.LastEpoch, scheduler.LearningRates, scalars);
+            scheduler.LastEpoch, scheduler.LearningRates, scalars, info.History?.ToArray());
         File.WriteAllText(Path.Combine(tmp, "trainer.json"), JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
-        var old = dir + ".old";
-        if (Directory.Exists(old)) Directory.Delete(old, true);
-        if (Directory.Exists(dir)) Directory.Move(dir, old);
-        Directory.Move(tmp, dir);
-        if (Directory.Exists(old)) Directory.Delete(old, true);
     }
 
     /// <summary>Restores a state written by <see cref="Save"/> into live objects.</summary>
@@ -66,6 +69,6 @@ public static class TrainerState
         }
         scheduler.LastEpoch = doc.SchedulerLastEpoch;
         for (int g = 0; g < optimizer.Groups.Count && g < doc.Lr.Length; g++) optimizer.Groups[g].Lr = doc.Lr[g];
-        return new Info(doc.Epoch, doc.Best < 0 && doc.BestEpoch == 0 ? double.NegativeInfinity : doc.Best, doc.BestEpoch, doc.Plateau);
+        return new Info(doc.Epoch, doc.Best < 0 && doc.BestEpoch == 0 ? double.NegativeInfinity : doc.Best, doc.BestEpoch, doc.Plateau, doc.History);
     }
 }
