@@ -77,6 +77,7 @@ let train (name: string, spec: ModelSpec) : Row =
     let runDir = Path.Combine(outDir, spec.Name)
     let options =
         Train.options spec dataDir runDir
+        |> Train.withOverwrite
         |> Train.withEpochs epochs
         |> Train.withPatience epochs
         |> Train.withValidationBeam 1

@@ -36,6 +36,7 @@ let trainSmall (runDir: string) (n: int) (size: int) (epochs: int) (textLength: 
     let spec = Spec.preset "tiny" |> Spec.withImageSize size |> (match textLength with Some t -> Spec.withTextLength t | None -> id)
     printfn "training %s for %d frozen+cached epoch(s) on %d synthetic images at %d px → %s" spec.Name epochs n size runDir
     Train.options spec dataDir runDir
+    |> Train.withOverwrite
     |> Train.withEpochs epochs
     |> Train.withPatience epochs
     |> Train.withValidationBeam 1

@@ -22,7 +22,7 @@ static class CliRunner
             var parsed = root.Parse(args);
             if (parsed.Errors.Count > 0 && parsed.Action is not System.CommandLine.Help.HelpAction)
             {
-                foreach (var error in parsed.Errors) Console.Error.WriteLine($"micar: {error.Message}");
+                foreach (var error in parsed.Errors) Console.Error.WriteLine($"micar: {Describe(error)}");
                 Console.Error.WriteLine($"micar: see '{CommandPath(parsed)} --help'");
                 return 2;
             }
@@ -40,6 +40,19 @@ static class CliRunner
             if (Environment.GetEnvironmentVariable("MICAR_DEBUG") == "1") Console.Error.WriteLine(e);
             return IsInputError(inner) ? 2 : 1;
         }
+    }
+
+    /// <summary>A parse error naming its option when System.CommandLine's text does not (e.g. a value outside
+    /// AcceptOnlyFromAmong).</summary>
+    static string Describe(System.CommandLine.Parsing.ParseError error)
+    {
+        var option = error.SymbolResult switch
+        {
+            System.CommandLine.Parsing.OptionResult o => o.Option.Name,
+            System.CommandLine.Parsing.ArgumentResult { Parent: System.CommandLine.Parsing.OptionResult o } => o.Option.Name,
+            _ => null,
+        };
+        return option is null || error.Message.Contains(option, StringComparison.Ordinal) ? error.Message : $"{option}: {error.Message}";
     }
 
     static string CommandPath(ParseResult parsed)

@@ -14,7 +14,8 @@ static partial class Commands
         var run = new Option<string>("--run") { Description = "run folder (uses its best checkpoint) or checkpoint folder", Required = true };
         var data = new Option<string?>("--data") { Description = "dataset folder (default: the one the run was trained on)" };
         var split = new Option<string>("--split") { Description = "train, val or test", DefaultValueFactory = _ => "test" };
-        var beam = new Option<int?>("--beam") { Description = "beam width (default: spec)" };
+        split.AcceptOnlyFromAmong("train", "val", "test");
+        var beam = new Option<int?>("--beam") { Description = "beam width (default: spec)" }.AtLeast(1);
         var outDir = new Option<string?>("--out")
         {
             Description = "output folder for everything eval writes (the CSV, the metrics and, for a run folder, report.html and explain/); " +
@@ -22,14 +23,16 @@ static partial class Commands
         };
         var cmd = new Command("eval", "Generate reports for a split and score them; writes <split>_reports.csv and <split>_metrics.json " +
             "(and, for a run folder, the run report)")
-            { run, data, split, beam, outDir, ThreadsOption };
+            { run, data, split, beam, outDir, SixteenBitOption, ThreadsOption };
         cmd.SetAction(r =>
         {
             SetThreads(r);
             var runDir = r.GetValue(run)!;
             var ckpt = LoadRun(runDir);
             var dataDir = r.GetValue(data) ?? TrainedDataDir(runDir) ?? throw new UserError("--data is required (the run does not record its dataset)");
-            var res = Evaluator.Run(ckpt, dataDir, r.GetValue(split)!, new DecodeOptions { BeamWidth = r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth });
+            var width = r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth;
+            CheckBeam(width, ckpt, "--beam");
+            var res = Evaluator.Run(ckpt, dataDir, r.GetValue(split)!, new DecodeOptions { BeamWidth = width }, imageDecode: DecodeOptions(r));
             var given = r.GetValue(outDir);
             bool isRun = Directory.Exists(Path.Combine(runDir, Trainer.BestDir));
             try

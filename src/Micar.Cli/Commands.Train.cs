@@ -14,8 +14,8 @@ static partial class Commands
         var spec = new Option<string>("--spec") { Description = "preset name or spec file", Required = true };
         var data = new Option<string>("--data") { Description = "dataset folder (train.csv, val.csv, test.csv)", Required = true };
         var outDir = new Option<string>("--out") { Description = "run folder", Required = true };
-        var epochs = new Option<int?>("--epochs") { Description = "override the spec's epochs" };
-        var batch = new Option<int?>("--batch-size") { Description = "override the spec's batch size" };
+        var epochs = new Option<int?>("--epochs") { Description = "override the spec's epochs" }.AtLeast(1);
+        var batch = new Option<int?>("--batch-size") { Description = "override the spec's batch size" }.AtLeast(1);
         var seed = new Option<long?>("--seed") { Description = "override the spec's seed" };
         var resume = new Option<bool>("--resume") { Description = "continue from the run's last epoch" };
         var overwrite = new Option<bool>("--overwrite")
@@ -23,13 +23,18 @@ static partial class Commands
             Description = "train into a non-empty run folder: delete its run files (metrics.jsonl, spec.json, vocab/, best/, last/, report.html, explain/, eval/…) " +
                 "once its lock is held and the data checked; other files are kept",
         };
+        var force = new Option<bool>("--force")
+        {
+            Description = "train even when the run's estimated memory (parameters, AdamW state, gradients or kept activations) " +
+                "exceeds the memory available; without it such a run is refused before anything is allocated",
+        };
         var freeze = new Option<bool>("--freeze-vision") { Description = "freeze the vision encoder (ResNet + MSVE)" };
         var cache = new Option<bool>("--cache-features") { Description = "with --freeze-vision: compute image tokens once" };
-        var clip = new Option<double?>("--grad-clip") { Description = "clip the global gradient norm" };
+        var clip = new Option<double?>("--grad-clip") { Description = "clip the global gradient norm" }.FinitePositive();
         var blind = new Option<bool>("--blind") { Description = "zero every image (text-only baseline)" };
-        var maxRows = new Option<int?>("--max-train-rows") { Description = "use at most this many training rows" };
-        var valBeam = new Option<int?>("--val-beam") { Description = "beam width for validation decoding (default: spec)" };
-        var patience = new Option<int?>("--patience") { Description = "override the spec's early-stopping patience" };
+        var maxRows = new Option<int?>("--max-train-rows") { Description = "use at most this many training rows" }.AtLeast(1);
+        var valBeam = new Option<int?>("--val-beam") { Description = "beam width for validation decoding (default: spec)" }.AtLeast(1);
+        var patience = new Option<int?>("--patience") { Description = "override the spec's early-stopping patience" }.AtLeast(0);
         var fusionConv = new Option<string>("--fusion-conv")
         {
             Description = "MSVE fusion conv algorithm: auto (Winograd F(4x4,3x3) on CPU for >= 512 channels), direct, winograd2, winograd4",
@@ -39,13 +44,12 @@ static partial class Commands
         var cmd = new Command("train", "Train a spec on a dataset with the official recipe. A non-empty run folder is refused unless " +
             "--resume or --overwrite; the run holds RUN/.lock (a second training into the folder fails, naming the holder's PID); nothing is " +
             "written before the data is checked, and nothing through a symbolic link inside the folder")
-            { spec, data, outDir, epochs, batch, seed, resume, overwrite, freeze, cache, clip, blind, maxRows, valBeam, patience, fusionConv, ThreadsOption };
+            { spec, data, outDir, epochs, batch, seed, resume, overwrite, freeze, cache, clip, blind, maxRows, valBeam, patience, fusionConv, force, SixteenBitOption, ThreadsOption };
         cmd.SetAction((r, ct) =>
         {
             SetThreads(r);
             var dataDir = r.GetValue(data)!;
             if (!Directory.Exists(dataDir)) throw new UserError($"--data folder '{dataDir}' does not exist");
-            if (r.GetValue(resume) && r.GetValue(overwrite)) throw new UserError("--resume and --overwrite exclude each other");
             var options = new TrainOptions
             {
                 Spec = LoadSpec(r.GetValue(spec)!), DataDir = dataDir, RunDir = r.GetValue(outDir)!,
@@ -53,6 +57,7 @@ static partial class Commands
                 FreezeVision = r.GetValue(freeze), CacheFeatures = r.GetValue(cache), GradClip = r.GetValue(clip),
                 Blind = r.GetValue(blind), MaxTrainRows = r.GetValue(maxRows), ValidationBeam = r.GetValue(valBeam), Patience = r.GetValue(patience),
                 FusionConv = ForwardContext.ParseFusionConv(r.GetValue(fusionConv)!), Overwrite = r.GetValue(overwrite),
+                Force = r.GetValue(force), ImageDecode = DecodeOptions(r),
             };
             try
             {

@@ -206,7 +206,7 @@ static partial class Commands
         var beam = new Option<int?>("--beam") { Description = "beam width (default: spec)" }.AtLeast(1);
         var perHead = new Option<bool>("--per-head") { Description = "also draw cross-attention per head" };
         var cmd = new Command("explain", "Generate the report for an image and render attention maps, expert routing and MSVE pyramid maps")
-            { run, image, outDir, beam, perHead, ThreadsOption };
+            { run, image, outDir, beam, perHead, SixteenBitOption, ThreadsOption };
         cmd.SetAction(r =>
         {
             SetThreads(r);
@@ -216,7 +216,7 @@ static partial class Commands
             if (!File.Exists(path)) throw new UserError($"image '{path}' does not exist");
             var width = r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth;
             CheckBeam(width, ckpt, "--beam");
-            var data = Explainer.Explain(ckpt, path, new DecodeOptions { BeamWidth = width });
+            var data = Explainer.Explain(ckpt, path, new DecodeOptions { BeamWidth = width }, imageDecode: DecodeOptions(r));
             var dir = r.GetValue(outDir) ?? "explain-" + Path.GetFileNameWithoutExtension(path);
             var files = Micar.Reports.ExplainRenderer.Render(data, dir, new Micar.Reports.ExplainOptions { PerHead = r.GetValue(perHead) });
             Console.WriteLine(data.GeneratedText);

@@ -58,7 +58,7 @@ static class Demo
         {
             Spec = spec, DataDir = dataDir, RunDir = Path.Combine(root, run), Epochs = epochs,
             FreezeVision = blind, CacheFeatures = blind, Blind = blind, ValidationBeam = 1, Patience = epochs ?? spec.Training.Epochs,
-            Log = s => Console.Error.WriteLine(s),
+            Log = s => Console.Error.WriteLine(s), Overwrite = true,   // the demo trains its two models afresh on every run
         };
         var sw2 = Stopwatch.StartNew();
         var model = Trainer.Run(Options("model", false), ct);

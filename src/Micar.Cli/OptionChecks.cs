@@ -23,6 +23,10 @@ static class OptionChecks
     public static Option<T?> Between<T>(this Option<T?> option, T min, T max) where T : struct, INumber<T> =>
         option.Check(v => v is not { } x || (x >= min && x <= max), $"must be between {min} and {max}");
 
+    /// <summary>The value, when given, must be a finite number above 0.</summary>
+    public static Option<double?> FinitePositive(this Option<double?> option) =>
+        option.Check(v => v is not { } x || (double.IsFinite(x) && x > 0), "must be a finite number above 0");
+
     /// <summary>The value must be a finite number (not NaN or ±infinity).</summary>
     public static Option<double> Finite(this Option<double> option) => option.Check(double.IsFinite, "must be a finite number");
 

@@ -43,6 +43,10 @@ let split (dataDir: string) (name: string) : SplitData = SplitData.Load(dataDir,
 let options (spec: ModelSpec) (dataDir: string) (runDir: string) : TrainOptions =
     TrainOptions(Spec = spec, DataDir = dataDir, RunDir = runDir)
 
+/// Trains into a run folder that already holds a run: its run files are deleted once the folder's lock is held and the
+/// data checked (without this a non-empty folder is refused, so that no earlier run is lost by accident).
+let withOverwrite (o: TrainOptions) = RecordCopy.set <@ fun (o: TrainOptions) -> o.Overwrite @> true o
+
 /// Sets the number of epochs.
 let withEpochs (epochs: int) (o: TrainOptions) = RecordCopy.set <@ fun (o: TrainOptions) -> o.Epochs @> (Nullable epochs) o
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Micar.Data;
+using Micar.Data.Images;
 
 using Micar.Decoding;
 using Micar.Model;
@@ -16,9 +17,10 @@ public sealed record EvalResult(string Split, string[] ImageIds, string[] Predic
 /// reference — as the official code does) and the metrics JSON.</summary>
 public static class Evaluator
 {
-    /// <summary>Decodes <paramref name="split"/> of <paramref name="dataDir"/> with the checkpoint.</summary>
+    /// <summary>Decodes <paramref name="split"/> of <paramref name="dataDir"/> with the checkpoint; <paramref name="imageDecode"/>
+    /// sets the image decoder's limits and 16-bit mapping.</summary>
     public static EvalResult Run(Checkpoint.Loaded ckpt, string dataDir, string split, DecodeOptions decode, int batch = 16,
-        bool blind = false, int? maxRows = null)
+        bool blind = false, int? maxRows = null, ImageDecodeOptions? imageDecode = null)
     {
         var data = SplitData.Load(dataDir, split);
         if (maxRows is { } m) data = data.Take(m);
@@ -32,7 +34,7 @@ public static class Evaluator
         {
             using var scope = Torch.NewScope();
             var paths = data.ImagePaths[start..Math.Min(data.Count, start + batch)];
-            var images = ImageBatcher.Load(paths, transform, blind);
+            var images = ImageBatcher.Load(paths, transform, blind, imageDecode);
             var hyps = ReportDecoder.Generate(net, images, decode);
             for (int i = 0; i < hyps.Count; i++) preds[start + i] = tokenizer.Decode(hyps[i].Tokens);
         }

@@ -14,15 +14,16 @@ using Torch = Micar.Torch.Torch;
 public static class Explainer
 {
     /// <summary>Decodes <paramref name="imagePath"/> with <paramref name="decode"/>, then re-runs the decoder on the generated
-    /// report (teacher forcing) with a trace sink.</summary>
-    public static ExplainData Explain(Checkpoint.Loaded ckpt, string imagePath, DecodeOptions decode, string? reference = null)
+    /// report (teacher forcing) with a trace sink; <paramref name="imageDecode"/> sets the image decoder's limits and 16-bit mapping.</summary>
+    public static ExplainData Explain(Checkpoint.Loaded ckpt, string imagePath, DecodeOptions decode, string? reference = null,
+        ImageDecodeOptions? imageDecode = null)
     {
         using var scope = Torch.NewScope();
         using var noGrad = Autograd.NoGrad();
         var net = ckpt.Net();
-        var image = ImageIO.Load(imagePath);
+        var image = ImageIO.Load(imagePath, imageDecode);
         var transform = ImageBatcher.TransformFor(ckpt.Spec.Vision.ImageSize);
-        var tensor = ImageBatcher.Load([imagePath], transform);
+        var tensor = ImageBatcher.Load([imagePath], transform, decodeOptions: imageDecode);
         var hyp = ReportDecoder.Generate(net, tensor, decode)[0];
         var tokens = hyp.Tokens.Select(id => ckpt.Vocab.TokenOf(id)).Append(SpecialTokens.Eos).ToArray();
         var input = hyp.Tokens.Prepend(SpecialTokens.SosId).ToArray();

@@ -36,6 +36,8 @@ public sealed partial record TrainOptions
             problems.Add($"ValidationBeam (--val-beam) {beam} is larger than the vocabulary ({v} tokens)");
         if (GradClip is { } clip && !(double.IsFinite(clip) && clip > 0))
             problems.Add($"GradClip (--grad-clip) must be a finite number above 0, got {clip}");
+        if (Resume && Overwrite)
+            problems.Add("Resume (--resume) and Overwrite (--overwrite) exclude each other: continue the run, or start it again");
         if (CacheFeatures && !FreezeVision)
             problems.Add("CacheFeatures (--cache-features) needs FreezeVision (--freeze-vision): image features can only be cached when the vision encoder is frozen");
         if (problems.Count > 0) throw new TrainOptionsException(problems);

@@ -39,6 +39,8 @@ public sealed partial record TrainOptions
     public int? ValidationBeam { get; init; }
     /// <summary>Continue from the run's last checkpoint.</summary>
     public bool Resume { get; init; }
+    /// <summary>Image decoding limits and the 16-bit mapping (null: <see cref="Data.Images.ImageDecodeOptions.Default"/>).</summary>
+    public Data.Images.ImageDecodeOptions? ImageDecode { get; init; }
     /// <summary>Train even when the estimated memory (<see cref="TrainingMemory"/>) exceeds the available memory.</summary>
     public bool Force { get; init; }
     /// <summary>Stop after this many epochs in this invocation (to simulate a kill in tests).</summary>

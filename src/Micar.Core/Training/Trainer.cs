@@ -52,8 +52,7 @@ public static class Trainer
     public static TrainResult Run(TrainOptions o, Action<TrainResult>? whileLocked, CancellationToken cancel = default)
     {
         var log = o.Log ?? (s => Console.Error.WriteLine(s));
-        if (o.Resume && o.Overwrite)
-            throw new ArgumentException($"Resume and Overwrite exclude each other (run folder '{o.RunDir}')", nameof(o));
+        o.Validate();
         var folder = new RunFolder(o.RunDir);
         folder.RefuseLinks();
         RefuseNonEmpty(folder, o);
@@ -71,7 +70,11 @@ public static class Trainer
         if (o.MaxValRows is { } mv) val = val.Take(mv);
 
         var vocab = ResolveVocabulary(ref spec, train);
+        o.Validate(vocab.Count);
         var model = spec.Compile();
+        // Refuse a run that cannot fit before a single parameter is allocated.
+        var memory = TrainingMemory.Estimate(spec, batch, o.FreezeVision);
+        if (!o.Force) memory.EnsureFits(AvailableMemory.Bytes(), $"training '{spec.Name}' at batch {batch}");
         int T = model.TextSeqLen;
         var tokenizer = new Tokenizer(vocab);
         var trainText = tokenizer.EncodeBatch(train.Reports, T);
@@ -131,12 +134,12 @@ public static class Trainer
         Tensor? trainFeatures = null, valFeatures = null;
         if (o.FreezeVision)
         {
-            if (startEpoch == 1 && !o.Blind) CalibrateBatchNorm(net, train, transform, log);
+            if (startEpoch == 1 && !o.Blind) CalibrateBatchNorm(net, train, transform, o.ImageDecode, log);
             if (o.CacheFeatures)
             {
                 var sw = Stopwatch.StartNew();
-                trainFeatures = ComputeFeatures(net, train, transform, o.Blind);
-                valFeatures = ComputeFeatures(net, val, transform, o.Blind);
+                trainFeatures = ComputeFeatures(net, train, transform, o.ImageDecode, o.Blind);
+                valFeatures = ComputeFeatures(net, val, transform, o.ImageDecode, o.Blind);
                 log($"cached image features of {train.Count + val.Count} images in {sw.Elapsed.TotalSeconds:F1} s");
             }
         }
@@ -145,7 +148,8 @@ public static class Trainer
         using var loader = trainFeatures is null
             ? new Data.Loading.CaptionLoader(
                 new Data.Loading.CaptionDataset(train.ImagePaths.Zip(train.Reports, (p, r) => new Data.Loading.CaptionRow(p, r)).ToList(),
-                    tokenizer, Data.Loading.ImagePipeline.Of(transform), T, source: train.CsvPath),
+                    tokenizer, Data.Loading.ImagePipeline.Of(transform), T,
+                    o.ImageDecode is { } decode ? new Data.Loading.CaptionDatasetOptions { Decode = decode } : null, source: train.CsvPath),
                 new Data.Loading.CaptionLoaderOptions { BatchSize = batch, Shuffle = true, Seed = (int)(seed & 0x7FFFFFFF) })
             : null;
         try
@@ -264,21 +268,23 @@ public static class Trainer
         }).ToList();
     }
 
-    static void CalibrateBatchNorm(CaptionNet net, SplitData train, Data.Images.ImageTransform transform, Action<string> log)
+    static void CalibrateBatchNorm(CaptionNet net, SplitData train, Data.Images.ImageTransform transform,
+        Data.Images.ImageDecodeOptions? decode, Action<string> log)
     {
         using var noGrad = Autograd.NoGrad();
         int n = Math.Min(train.Count, 256), bs = 32, k = 0;
         for (int start = 0; start < n; start += bs, k++)
         {
             using var scope = Torch.NewScope();
-            var images = ImageBatcher.Load(train.ImagePaths[start..Math.Min(n, start + bs)], transform);
+            var images = ImageBatcher.Load(train.ImagePaths[start..Math.Min(n, start + bs)], transform, decodeOptions: decode);
             // Momentum 1/(k+1) makes the running statistics the plain average over the calibration batches.
             net.VisionFeatures(images, new ForwardContext { Training = true, BatchNormMomentum = 1.0 / (k + 1) });
         }
         log($"calibrated vision batch-norm statistics on {n} training images");
     }
 
-    static Tensor ComputeFeatures(CaptionNet net, SplitData split, Data.Images.ImageTransform transform, bool blind)
+    static Tensor ComputeFeatures(CaptionNet net, SplitData split, Data.Images.ImageTransform transform,
+        Data.Images.ImageDecodeOptions? decode, bool blind)
     {
         using var noGrad = Autograd.NoGrad();
         var parts = new List<Tensor>();
@@ -292,7 +298,7 @@ public static class Trainer
             }
             for (int start = 0; start < split.Count; start += 32)
             {
-                var images = ImageBatcher.Load(split.ImagePaths[start..Math.Min(split.Count, start + 32)], transform, blind);
+                var images = ImageBatcher.Load(split.ImagePaths[start..Math.Min(split.Count, start + 32)], transform, blind, decode);
                 parts.Add(net.VisionFeatures(images, ForwardContext.Eval));
             }
             return Torch.Cat(parts.ToArray(), 0).DetachFromScope();
@@ -454,7 +460,7 @@ public static class Trainer
                 using var scope = Torch.NewScope();
                 var rows = Enumerable.Range(start, Math.Min(batch, val.Count - start)).ToArray();
                 var (ids, mask, labels) = TextBatch(text, rows, T);
-                var images = features is null ? ImageBatcher.Load(rows.Select(r => val.ImagePaths[r]).ToArray(), transform, o.Blind) : null;
+                var images = features is null ? ImageBatcher.Load(rows.Select(r => val.ImagePaths[r]).ToArray(), transform, o.Blind, o.ImageDecode) : null;
                 var memory = Memory(net, o, rows, features, images, ForwardContext.Eval);
                 var r = net.Decode(ids, memory, mask, ForwardContext.Eval);
                 var ce = F.CrossEntropy(r.Logits.Reshape(-1, vocab), labels.Reshape(-1), ignoreIndex: SpecialTokens.PadId);

@@ -52,13 +52,19 @@ public static class TrainerState
         if (!File.Exists(jsonPath)) throw new FileNotFoundException($"run state '{dir}' lacks trainer.json (the run was not saved by micar train)", jsonPath);
         var doc = JsonSerializer.Deserialize<Doc>(File.ReadAllText(jsonPath))
             ?? throw new InvalidDataException($"{jsonPath} is empty");
-        var weights = SafetensorsFile.Load(Path.Combine(dir, Checkpoint.WeightsFile));
+        var weightsPath = Path.Combine(dir, Checkpoint.WeightsFile);
+        var weights = SafetensorsFile.Load(weightsPath);
+        // Every tensor is checked (shape, dtype, finite values) before any replaces a parameter.
+        foreach (var key in store.Keys)
+        {
+            if (!weights.TryGetValue(key, out var data)) throw new KeyNotFoundException($"{weightsPath} lacks '{key}'");
+            Checkpoint.CheckTensor(key, data, store[key].Shape, store[key].DType, weightsPath);
+        }
         using var noGrad = Autograd.NoGrad();
         foreach (var key in store.Keys)
         {
-            if (!weights.TryGetValue(key, out var data)) throw new KeyNotFoundException($"{dir}/{Checkpoint.WeightsFile} lacks '{key}'");
             using var scope = Torch.NewScope();
-            store[key].Copy_(data.ToTensor());
+            store[key].Copy_(weights[key].ToTensor());
         }
         var opt = SafetensorsFile.Load(Path.Combine(dir, "optimizer.safetensors"));
         using (var scope = Torch.NewScope())

@@ -44,6 +44,15 @@ public sealed class CliInputTests : IDisposable
     [InlineData("caption", "--run", "/nonexistent/run", "--beam", "0", "x.png")]
     [InlineData("caption", "--run", "/nonexistent/run", "--batch", "0", "x.png")]
     [InlineData("explain", "--run", "/nonexistent/run", "--beam", "0", "x.png")]
+    [InlineData("train", "--spec", "tiny", "--data", "/nonexistent/data", "--out", "/nonexistent/run", "--epochs", "0")]
+    [InlineData("train", "--spec", "tiny", "--data", "/nonexistent/data", "--out", "/nonexistent/run", "--grad-clip", "0")]
+    [InlineData("train", "--spec", "tiny", "--data", "/nonexistent/data", "--out", "/nonexistent/run", "--grad-clip", "NaN")]
+    [InlineData("train", "--spec", "tiny", "--data", "/nonexistent/data", "--out", "/nonexistent/run", "--max-train-rows", "0")]
+    [InlineData("train", "--spec", "tiny", "--data", "/nonexistent/data", "--out", "/nonexistent/run", "--patience", "-1")]
+    [InlineData("train", "--spec", "tiny", "--data", "/nonexistent/data", "--out", "/nonexistent/run", "--val-beam", "0")]
+    [InlineData("train", "--spec", "tiny", "--data", "/nonexistent/data", "--out", "/nonexistent/run", "--batch-size", "0")]
+    [InlineData("eval", "--run", "/nonexistent/run", "--beam", "0")]
+    [InlineData("eval", "--run", "/nonexistent/run", "--split", "validation")]
     public void Out_of_range_options_exit_2_naming_the_option(params string[] args)
     {
         var (code, _, err) = Run(args);
@@ -51,6 +60,28 @@ public sealed class CliInputTests : IDisposable
         var option = args.Reverse().First(a => a.StartsWith("--", StringComparison.Ordinal) && a != "--run" && a != "--spec" && a != "--out");
         Assert.Contains(option, err);
         Assert.DoesNotContain("/nonexistent", err);
+    }
+
+    [Fact]
+    public void Train_refuses_cache_features_without_a_frozen_encoder_and_an_oversized_spec_before_any_work()
+    {
+        var data = Directory.CreateDirectory(Path.Combine(dir, "data")).FullName;
+        var run = Path.Combine(dir, "run");
+        var (code, _, err) = Run("train", "--spec", "tiny", "--data", data, "--out", run, "--cache-features");
+        Assert.Equal(2, code);
+        Assert.Contains("--cache-features", err);
+        Assert.Contains("--freeze-vision", err);
+        Assert.False(Path.Exists(run));
+        // An oversized spec (tens of billions of parameters) is refused from its description, naming --force.
+        var spec = Path.Combine(dir, "huge.json");
+        File.WriteAllText(spec, Micar.Spec.SpecSerializer.ToJson(Micar.Tests.Training.TrainingMemoryTests.Oversized()));
+        File.WriteAllText(Path.Combine(data, "train.csv"), "image_id,findings\nfoo.png,the lungs are clear .\n");
+        File.WriteAllText(Path.Combine(data, "val.csv"), "image_id,findings\nfoo.png,the lungs are clear .\n");
+        var (code2, _, err2) = Run("train", "--spec", spec, "--data", data, "--out", run);
+        Assert.True(code2 == 2, err2);
+        Assert.Contains("needs at least", err2);
+        Assert.Contains("--force", err2);
+        Assert.False(Path.Exists(run));
     }
 
     [Fact]

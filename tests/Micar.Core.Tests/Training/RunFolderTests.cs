@@ -56,7 +56,7 @@ public class RunFolderTests(SmallDataset data) : IClassFixture<SmallDataset>
             var again = Trainer.Run(Options(run) with { Epochs = 1, Overwrite = true });
             Assert.Equal([1], Epochs(Trainer.ReadHistory(run)));
             Assert.Equal("mine", File.ReadAllText(Path.Combine(run, "notes.txt")));   // only run files are deleted
-            Assert.Throws<ArgumentException>(() => Trainer.Run(Options(run) with { Resume = true, Overwrite = true }));
+            Assert.Throws<TrainOptionsException>(() => Trainer.Run(Options(run) with { Resume = true, Overwrite = true }));
         }
         finally { Delete(run); }
     }

@@ -65,3 +65,37 @@ public class TrainingMemoryTests
         finally { Directory.Delete(dir, true); }
     }
 }
+
+/// <summary><see cref="Trainer.Run(TrainOptions, CancellationToken)"/> refuses a run that cannot fit before allocating a
+/// parameter or writing anything, and refuses bad options before reading the data.</summary>
+[Collection("training")]
+public class TrainerRefusalTests(SmallDataset data) : IClassFixture<SmallDataset>
+{
+    [Fact]
+    public void An_oversized_spec_is_refused_before_allocating_or_writing()
+    {
+        var run = Path.Combine(Path.GetTempPath(), "micar-oversized-" + Guid.NewGuid().ToString("N"));
+        var spec = RunFolderTests.Spec() with { DModel = 16384, DFf = 65536 };
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<MemoryBudgetException>(() => Trainer.Run(new TrainOptions
+            { Spec = spec, DataDir = data.Dir, RunDir = run, MaxTrainRows = 8, MaxValRows = 4, Log = _ => { } }));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 512L << 20);
+        Assert.Contains("--force", e.Message);
+        Assert.False(Path.Exists(run));
+    }
+
+    [Fact]
+    public void Bad_options_are_refused_before_the_data_is_read()
+    {
+        var run = Path.Combine(Path.GetTempPath(), "micar-badopt-" + Guid.NewGuid().ToString("N"));
+        var e = Assert.Throws<TrainOptionsException>(() => Trainer.Run(new TrainOptions
+            { Spec = RunFolderTests.Spec(), DataDir = "/nonexistent/data", RunDir = run, ValidationBeam = 0, CacheFeatures = true }));
+        Assert.Equal(2, e.Problems.Count);
+        Assert.False(Path.Exists(run));
+        // The validation beam is checked against the vocabulary as soon as it is known, still before anything is written.
+        var wide = Assert.Throws<TrainOptionsException>(() => Trainer.Run(new TrainOptions
+            { Spec = RunFolderTests.Spec(), DataDir = data.Dir, RunDir = run, ValidationBeam = 100_000, Log = _ => { } }));
+        Assert.Contains("vocabulary", wide.Message);
+        Assert.False(Path.Exists(run));
+    }
+}
