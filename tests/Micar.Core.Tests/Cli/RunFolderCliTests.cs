@@ -11,16 +11,7 @@ namespace Micar.Tests.Cli;
 [Collection("console")]
 public class RunFolderCliTests(SmallDataset data) : IClassFixture<SmallDataset>
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var o = new StringWriter();
-        var e = new StringWriter();
-        Console.SetOut(o);
-        Console.SetError(e);
-        try { return (CliApp.RunAsync(args).GetAwaiter().GetResult(), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliHarness.Run(args);
 
     static string TempDir(string what) => Path.Combine(Path.GetTempPath(), $"micar-{what}-" + Guid.NewGuid().ToString("N"));
 
