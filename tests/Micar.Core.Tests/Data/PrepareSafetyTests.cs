@@ -161,6 +161,28 @@ public sealed class PrepareSafetyTests
     }
 
     [Fact]
+    public void Links_are_resolved_as_the_kernel_does_and_cycles_are_an_error()
+    {
+        using var tmp = new DataFixtures.TempDir();
+        string target = tmp.File("b/f.png");
+        Directory.CreateDirectory(Path.Combine(tmp.Path, "a"));
+        Directory.CreateSymbolicLink(Path.Combine(tmp.Path, "a", "l"), "../b"); // relative to the link's folder
+        Directory.CreateSymbolicLink(Path.Combine(tmp.Path, "a", "up"), Path.Combine(tmp.Path, "b", "c")); // missing target
+        Assert.Equal(target, DatasetRootPath.Resolve(Path.Combine(tmp.Path, "a", "l", "f.png")));
+        Assert.Equal(Path.Combine(tmp.Path, "b", "c", "x"), DatasetRootPath.Resolve(Path.Combine(tmp.Path, "a", "up", "x")));
+
+        Directory.CreateSymbolicLink(Path.Combine(tmp.Path, "c1"), Path.Combine(tmp.Path, "c2"));
+        Directory.CreateSymbolicLink(Path.Combine(tmp.Path, "c2"), Path.Combine(tmp.Path, "c1"));
+        Assert.Throws<IOException>(() => DatasetRootPath.Resolve(Path.Combine(tmp.Path, "c1", "x.png")));
+        var problem = new DatasetRootPath(tmp.Path).Problem(Path.Combine(tmp.Path, "c1", "x.png"), "c1/x.png");
+        Assert.StartsWith("image path 'c1/x.png' cannot be resolved: more than 40 symbolic links", problem);
+        var insideA = new DatasetRootPath(Path.Combine(tmp.Path, "a"));
+        Assert.Contains("leaves the dataset root", insideA.Problem(Path.Combine(tmp.Path, "a", "..", "b", "f.png"), "../b/f.png"));
+        Assert.Contains("leaves the dataset root", insideA.Problem(Path.Combine(tmp.Path, "a", "l", "f.png"), "l/f.png"));
+        Assert.Null(new DatasetRootPath(tmp.Path).Problem(Path.Combine(tmp.Path, "a", "l", "f.png"), "a/l/f.png"));
+    }
+
+    [Fact]
     public void An_unknown_dataset_name_lists_the_known_ones()
     {
         using var tmp = new DataFixtures.TempDir();

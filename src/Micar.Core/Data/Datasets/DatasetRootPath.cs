@@ -4,6 +4,9 @@ namespace Micar.Data;
 /// Whether an image path named by a dataset's source files stays inside the dataset root once <c>..</c> components
 /// and symbolic links (of the file and of every folder on the way) are resolved.
 /// </summary>
+/// <remarks>The path is first normalised as <see cref="Path.GetFullPath(string)"/> does (<c>..</c> removes the
+/// previous name), because that normalised path is what <see cref="Prepare"/> writes to the CSV and decodes; its
+/// links are then resolved as the kernel does when the file is opened.</remarks>
 internal sealed class DatasetRootPath
 {
     private const int MaxLinks = 40; // as Linux's ELOOP limit

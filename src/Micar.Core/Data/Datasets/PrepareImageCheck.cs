@@ -21,7 +21,8 @@ internal static class PrepareImageCheck
         try
         {
             Parallel.For(0, candidates.Length, parallel,
-                i => reasons[i] = ImageFileCheck.Problem(candidates[i].ImagePath!, options.ImageCheck, options.Decode));
+                // The normalised path, as written to the CSV and as DatasetRootPath checked it.
+                i => reasons[i] = ImageFileCheck.Problem(Path.GetFullPath(candidates[i].ImagePath!), options.ImageCheck, options.Decode));
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
