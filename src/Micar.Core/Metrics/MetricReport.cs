@@ -33,10 +33,11 @@ public sealed record MetricReport(
         return new MetricReport(predictions.Count, juryScores, cocoScores);
     }
 
-    /// <summary>Reads a pairs file (<see cref="MetricPairs.ReadTsv"/>) and scores it.</summary>
-    public static MetricReport FromTsv(string path, JuryOptions? jury = null, CocoTokenization coco = CocoTokenization.R2Gen)
+    /// <summary>Reads a pairs file (<see cref="MetricPairs.ReadTsv"/>, within <paramref name="limits"/>) and scores it.</summary>
+    public static MetricReport FromTsv(
+        string path, JuryOptions? jury = null, CocoTokenization coco = CocoTokenization.R2Gen, MetricPairsLimits? limits = null)
     {
-        var pairs = MetricPairs.ReadTsv(path);
+        var pairs = MetricPairs.ReadTsv(path, limits);
         return Compute(pairs.Predictions, pairs.References, jury, coco);
     }
 

@@ -54,11 +54,11 @@ public sealed class NltkMeteor
         var refs = Enumerate(reference);
 
         var matches = new List<(int Hypothesis, int Reference)>();
-        MatchGreedy(hyp, refs, matches, static (h, r, _) => h == r, this);
+        MatchGreedy(hyp, refs, matches, static (h, _) => [h], this);
         StemAll(hyp);
         StemAll(refs);
-        MatchGreedy(hyp, refs, matches, static (h, r, _) => h == r, this);
-        MatchGreedy(hyp, refs, matches, static (h, r, self) => self.wordNet.Synonyms(h).Contains(r), this);
+        MatchGreedy(hyp, refs, matches, static (h, _) => [h], this);
+        MatchGreedy(hyp, refs, matches, static (h, self) => self.wordNet.Synonyms(h), this);
         // nltk sorts the concatenated stage lists by hypothesis position (a stable sort; positions are unique).
         var sorted = matches.OrderBy(m => m.Hypothesis).ToList();
         alignment = sorted;
@@ -92,26 +92,56 @@ public sealed class NltkMeteor
 
     /// <summary>
     /// nltk's <c>_match_enums</c>: hypothesis items from last to first; for each, the first accepted reference
-    /// item scanning from last to first; both removed on a match.
+    /// item scanning from last to first; both removed on a match. A reference item is accepted when its form is
+    /// one of <paramref name="accepted"/>(hypothesis form), so "the first from the end" is the largest remaining
+    /// reference position among those forms: the remaining positions are kept per form, in ascending order, and
+    /// each hypothesis item costs one look-up per accepted form instead of a scan of the reference
+    /// (O(|hyp| + |ref|) for the exact and stem stages rather than O(|hyp|·|ref|)).
     /// </summary>
     private static void MatchGreedy(
         List<(int Position, string Form)> hyp,
         List<(int Position, string Form)> refs,
         List<(int Hypothesis, int Reference)> matches,
-        Func<string, string, NltkMeteor, bool> accepts,
+        Func<string, NltkMeteor, IEnumerable<string>> accepted,
         NltkMeteor self)
     {
+        // Remaining reference items of each form, as indices into `refs` in ascending order (so by position).
+        var byForm = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (int j = 0; j < refs.Count; j++)
+        {
+            if (!byForm.TryGetValue(refs[j].Form, out var list)) byForm[refs[j].Form] = list = [];
+            list.Add(j);
+        }
+        var usedRefs = new bool[refs.Count];
+        var usedHyp = new bool[hyp.Count];
         for (int i = hyp.Count - 1; i >= 0; i--)
         {
-            for (int j = refs.Count - 1; j >= 0; j--)
+            List<int>? best = null;
+            foreach (var form in accepted(hyp[i].Form, self))
             {
-                if (!accepts(hyp[i].Form, refs[j].Form, self)) continue;
-                matches.Add((hyp[i].Position, refs[j].Position));
-                hyp.RemoveAt(i);
-                refs.RemoveAt(j);
-                break;
+                if (byForm.TryGetValue(form, out var list) && list.Count > 0 && (best is null || list[^1] > best[^1]))
+                    best = list;
             }
+            if (best is null) continue;
+            int j = best[^1];
+            best.RemoveAt(best.Count - 1);
+            matches.Add((hyp[i].Position, refs[j].Position));
+            usedHyp[i] = true;
+            usedRefs[j] = true;
         }
+        RemoveUsed(hyp, usedHyp);
+        RemoveUsed(refs, usedRefs);
+    }
+
+    /// <summary>Removes the flagged items, keeping the others in order.</summary>
+    private static void RemoveUsed(List<(int Position, string Form)> items, bool[] used)
+    {
+        int kept = 0;
+        for (int i = 0; i < items.Count; i++)
+        {
+            if (!used[i]) items[kept++] = items[i];
+        }
+        items.RemoveRange(kept, items.Count - kept);
     }
 
     /// <summary>nltk's <c>_count_chunks</c>: 1 + the number of breaks between consecutive pairs.</summary>

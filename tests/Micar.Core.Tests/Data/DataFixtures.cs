@@ -22,6 +22,8 @@ internal static class DataFixtures
 
     public static int[] Ints(JsonElement array) => array.EnumerateArray().Select(e => e.GetInt32()).ToArray();
 
+    private static readonly Lazy<byte[]> TinyPng = new(() => Micar.Data.Images.PngEncoder.Encode(new byte[] { 0, 85, 170, 255 }, 2, 2, 1));
+
     /// <summary>A fresh temporary folder, deleted when disposed.</summary>
     public sealed class TempDir : IDisposable
     {
@@ -34,6 +36,14 @@ internal static class DataFixtures
             string p = System.IO.Path.Combine(Path, relative.Replace('/', System.IO.Path.DirectorySeparatorChar));
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(p)!);
             System.IO.File.WriteAllText(p, content);
+            return p;
+        }
+
+        /// <summary>Writes a valid 2×2 grey PNG at <paramref name="relative"/> (whatever its extension).</summary>
+        public string Image(string relative)
+        {
+            string p = File(relative);
+            System.IO.File.WriteAllBytes(p, TinyPng.Value);
             return p;
         }
 

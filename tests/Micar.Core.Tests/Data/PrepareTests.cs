@@ -48,7 +48,7 @@ public sealed class PrepareTests
         tmp.File("reports_ZH_EN.csv", fx.GetProperty("raw_csv").GetString()!);
         tmp.File("images/.keep");
         foreach (var img in fx.GetProperty("images").EnumerateArray())
-            if (img.GetString() != "img_007.png") tmp.File("images/" + img.GetString()!);
+            if (img.GetString() != "img_007.png") tmp.Image("images/" + img.GetString()!);
         var exp = fx.GetProperty("expected");
 
         var e = Assert.Throws<PrepareException>(() => Prepare.Run("covctr", tmp.Path, Path.Combine(tmp.Path, "out")));
@@ -109,13 +109,13 @@ public sealed class PrepareTests
     {
         using var tmp = new DataFixtures.TempDir();
         tmp.File("train/radiology/captions.txt", "ROCO_00001\t A 45-year-old man. CT of 3 cm mass\nROCO_00002\t Axial MRI (coronal view).\r\n\n");
-        tmp.File("train/radiology/images/ROCO_00001.png");
-        tmp.File("train/radiology/images/ROCO_00002.jpg");
+        tmp.Image("train/radiology/images/ROCO_00001.png");
+        tmp.Image("train/radiology/images/ROCO_00002.jpg");
         tmp.File("validation/radiology/captions.txt", "ROCO_00010\tChest X-ray, normal\n");
         tmp.File("validation/radiology/dlinks.txt", "ROCO_00010\twget -r ftp://ftp.ncbi.nlm.nih.gov/pub/pmc/oa_package/69/93/PMC3498864.tar.gz -P /path/to/Dir\tjovr-04-256f2.jpg\n");
-        tmp.File("validation/radiology/images/PMC3498864_jovr-04-256f2.jpg");
+        tmp.Image("validation/radiology/images/PMC3498864_jovr-04-256f2.jpg");
         tmp.File("test/captions.txt", "ROCO_00020\tUltrasound.\nbroken line without tab\n");
-        tmp.File("test/images/ROCO_00020.png");
+        tmp.Image("test/images/ROCO_00020.png");
 
         var e = Assert.Throws<PrepareException>(() => Prepare.Run("roco", tmp.Path, Path.Combine(tmp.Path, "out")));
         Assert.Contains("test/captions.txt line 2: no tab between the image id and the caption", e.Message);
@@ -141,7 +141,7 @@ public sealed class PrepareTests
              "val": [{"id": "CXR3", "report": "No acute disease.", "image_path": ["CXR3/0.png"], "split": "val"}],
              "test": [{"id": "CXR4", "report": "Stable.", "image_path": [], "split": "test"}]}
             """);
-        foreach (var p in new[] { "CXR1_1_IM-0001/0.png", "CXR2/0.png", "CXR3/0.png" }) tmp.File("images/" + p);
+        foreach (var p in new[] { "CXR1_1_IM-0001/0.png", "CXR2/0.png", "CXR3/0.png" }) tmp.Image("images/" + p);
         string outDir = Path.Combine(tmp.Path, "prepared");
 
         var e = Assert.Throws<PrepareException>(() => Prepare.Run("iu_xray", tmp.Path, outDir));
@@ -189,7 +189,7 @@ public sealed class PrepareTests
         for (int i = 0; i < 12; i++)
         {
             lines.Add($"i{i}.png,{(i == 4 ? "\"( )\"" : i == 6 ? "" : "Report number " + i)}");
-            tmp.File($"i{i}.png");
+            tmp.Image($"i{i}.png");
         }
         tmp.File("reports.csv", string.Join("\n", lines) + "\n");
         var e = Assert.Throws<PrepareException>(() => Prepare.Run("covctr", tmp.Path, Path.Combine(tmp.Path, "o")));

@@ -61,7 +61,7 @@ public sealed class MetricReportTests
     [Theory]
     [InlineData("a\tb\nno tab here\n", 2, "found 0")]
     [InlineData("a\tb\nx\ty\tz\n", 2, "found 2")]
-    [InlineData("a\tb\n\nc\td\n", 2, "empty line")]
+    [InlineData("a\tb\n\n  \nc\td\nprediction\n", 5, "found 0")]
     public void MalformedLinesAreNamed(string content, int line, string detail)
     {
         var path = TempFile(content);

@@ -27,6 +27,7 @@ internal static class CovctrSource
         int reportCol = table.RequireColumn("reports_En");
         var extra = Enumerable.Range(0, table.Header.Count).Where(i => !DroppedColumns.Contains(table.Header[i])).ToArray();
         string images = SourceFiles.ImagesFolder(root);
+        var inside = new DatasetRootPath(root);
 
         var rows = new List<SourceRow>(table.Rows.Count);
         foreach (var row in table.Rows)
@@ -38,7 +39,7 @@ internal static class CovctrSource
             else
             {
                 imagePath = Path.Combine(images, id!);
-                if (!File.Exists(imagePath)) problem = $"image file not found: {SourceFiles.Display(root, imagePath)}";
+                problem = inside.Problem(imagePath, id!);
             }
             if (PandasMissing.IsMissing(report)) problem ??= "column 'reports_En' is empty";
             else

@@ -17,6 +17,7 @@ internal static class IuXraySource
         string path = SourceFiles.FindFile(root, "annotation.json");
         var members = PythonJson.ReadObjectMembers(File.ReadAllText(path), path);
         string images = SourceFiles.ImagesFolder(root);
+        var inside = new DatasetRootPath(root);
         var parts = new Dictionary<string, List<SourceRow>>(StringComparer.Ordinal);
         foreach (var split in new[] { "train", "val", "test" })
         {
@@ -29,7 +30,7 @@ internal static class IuXraySource
             int i = 0;
             foreach (var entry in member.Value.EnumerateArray())
             {
-                rows.Add(ReadEntry(root, images, $"annotation.json {split}[{i}]", entry));
+                rows.Add(ReadEntry(inside, images, $"annotation.json {split}[{i}]", entry));
                 i++;
             }
             parts[split] = rows;
@@ -38,7 +39,7 @@ internal static class IuXraySource
         return new SplitSource(all, parts["train"], parts["val"], parts["test"], []);
     }
 
-    private static SourceRow ReadEntry(string root, string images, string origin, JsonElement entry)
+    private static SourceRow ReadEntry(DatasetRootPath inside, string images, string origin, JsonElement entry)
     {
         if (entry.ValueKind != JsonValueKind.Object)
             return new SourceRow(origin, null, null, $"entry is {entry.ValueKind}, expected an object", null);
@@ -52,8 +53,9 @@ internal static class IuXraySource
         }
         else
         {
-            image = Path.Combine(images, paths[0].GetString()!);
-            if (!File.Exists(image)) problem = $"image file not found: {SourceFiles.Display(root, image)}";
+            string given = paths[0].GetString()!;
+            image = Path.Combine(images, given);
+            problem = inside.Problem(image, given);
         }
         if (!entry.TryGetProperty("report", out var report) || report.ValueKind != JsonValueKind.String)
             problem ??= "field 'report' is missing or not a string";

@@ -9,7 +9,8 @@ namespace Micar.Data;
 /// Image lookup as in the official code: the first file, walking the modality folder recursively (a folder's
 /// files before its subfolders'), whose name without its last 4 characters equals the id; ids ending in
 /// <c>.png</c> get no image. Names are visited in ordinal order here (Python's <c>os.walk</c> uses the file
-/// system's order, so a tie between two files is unspecified there). The path written is where the file really is
+/// system's order, so a tie between two files is unspecified there); links to folders are not followed, as in
+/// <c>os.walk</c>. The path written is where the file really is
 /// (the official code always writes it as directly under the modality folder). Rows without an image are removed
 /// by the official <c>dropna()</c> after splitting, as are rows with a missing cell in any other kept column
 /// (after concatenation, so a column only one modality has empties the other modalities' rows). Each modality is
@@ -39,6 +40,7 @@ internal static class MmRetinalSource
         var train = new List<SourceRow>();
         var val = new List<SourceRow>();
         var test = new List<SourceRow>();
+        var inside = new DatasetRootPath(root);
         foreach (var (modality, table, idCol, captionCol, extra) in tables)
         {
             string folder = Path.Combine(root, modality);
@@ -55,7 +57,11 @@ internal static class MmRetinalSource
                 string? id = row.Cells[idCol], caption = row.Cells[captionCol];
                 string? problem = null, imagePath = null, findings = null, missing = null;
                 if (PandasMissing.IsMissing(id)) problem = "column 'Image_ID' is empty";
-                else if (!id!.EndsWith(".png", StringComparison.Ordinal) && index.TryGetValue(id, out var found)) imagePath = found;
+                else if (!id!.EndsWith(".png", StringComparison.Ordinal) && index.TryGetValue(id, out var found))
+                {
+                    imagePath = found;
+                    problem = inside.Problem(found, SourceFiles.Display(root, found));
+                }
                 else missing = $"no image file named '{id}' plus a 4-character extension under {modality}/";
                 if (PandasMissing.IsMissing(caption)) problem ??= "column 'en_caption' is empty";
                 else findings = MmRetinalCleaner.Clean(caption!);
@@ -90,7 +96,8 @@ internal static class MmRetinalSource
                 string stem = name.Length >= 4 ? name[..^4] : "";
                 index.TryAdd(stem, f);
             }
-            var subdirs = Directory.GetDirectories(dir);
+            // os.walk does not follow links to folders (followlinks=False), which also keeps a link cycle finite.
+            var subdirs = Directory.GetDirectories(dir).Where(d => new DirectoryInfo(d).LinkTarget is null).ToArray();
             Array.Sort(subdirs, StringComparer.Ordinal);
             for (int i = subdirs.Length - 1; i >= 0; i--) pending.Push(subdirs[i]);
         }

@@ -29,6 +29,7 @@ internal static class PgrossSource
         }
 
         string images = SourceFiles.ImagesFolder(root);
+        var inside = new DatasetRootPath(root);
         var rows = new List<SourceRow>(order.Count);
         var dropped = new List<RowIssue>();
         foreach (var key in order)
@@ -42,7 +43,7 @@ internal static class PgrossSource
             }
             string? problem = null, findings = null;
             string imagePath = Path.Combine(images, key);
-            if (!File.Exists(imagePath)) problem = $"image file not found: {SourceFiles.Display(root, imagePath)}";
+            problem = inside.Problem(imagePath, key);
             if (value.ValueKind != JsonValueKind.String) problem ??= $"caption is {value.ValueKind}, not a string";
             else findings = PgrossCleaner.Clean(value.GetString()!);
             rows.Add(new SourceRow(origin, imagePath, findings, problem, null));

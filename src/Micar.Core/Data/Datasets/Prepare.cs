@@ -13,14 +13,14 @@ namespace Micar.Data;
 /// <c>annotation.json</c> + <c>images/</c>.</para>
 /// <para>Split membership and order equal the official preprocessors' (scikit-learn <c>train_test_split</c>,
 /// see <see cref="SplitPlan"/>); rows the official <c>dropna()</c> removes are removed after splitting and listed
-/// in <see cref="PrepareResult.Dropped"/>. Bad rows — ones the official code would fail on, or whose image file is
-/// missing — also take part in splitting, so leaving them out never moves another row to a different split.</para>
+/// in <see cref="PrepareResult.Dropped"/>. Bad rows — ones the official code would fail on, whose image file is
+/// missing or outside the root, or (when skipping bad rows) whose image does not decode — also take part in splitting, so leaving them out never moves another row to a different split.</para>
 /// <para><c>image_id</c> is written relative to <c>outDir</c> with <c>/</c> separators (see
 /// <see cref="ReportCsv.ResolveImagePath"/>).</para>
 /// </remarks>
 public static class Prepare
 {
-    /// <summary>The canonical dataset names accepted by <see cref="Run"/>.</summary>
+    /// <summary>The canonical dataset names accepted by <see cref="Run(string, string, string, bool)"/>.</summary>
     public static IReadOnlyList<string> Datasets { get; } = ["covctr", "pgross", "mmretinal", "roco", "iuxray"];
 
     /// <summary>
@@ -31,19 +31,39 @@ public static class Prepare
     /// <c>iuxray</c> (or <c>iu_xray</c>); case-insensitive.</param>
     /// <param name="root">Folder of the raw layout.</param>
     /// <param name="outDir">Output folder.</param>
-    /// <param name="skipBad">Leave bad rows out (listed in <see cref="PrepareResult.Skipped"/>) instead of failing.</param>
-    /// <exception cref="ArgumentException">Unknown dataset name.</exception>
+    /// <param name="skipBad">Leave bad rows out (listed in <see cref="PrepareResult.Skipped"/>) instead of failing;
+    /// every image is then decoded (see <see cref="PrepareOptions.SkipBad"/>).</param>
+    /// <exception cref="ArgumentException">Unknown dataset name; the message lists the known ones.</exception>
     /// <exception cref="DirectoryNotFoundException">The root (or a required image folder) is missing.</exception>
     /// <exception cref="FileNotFoundException">A required file is missing; the message names it.</exception>
     /// <exception cref="InvalidDataException">A file is malformed or a column is missing; the message names the file,
     /// line and column.</exception>
     /// <exception cref="PrepareException">There are bad rows and <paramref name="skipBad"/> is false; the message
     /// names them.</exception>
-    public static PrepareResult Run(string dataset, string root, string outDir, bool skipBad = false)
+    public static PrepareResult Run(string dataset, string root, string outDir, bool skipBad = false) =>
+        Run(dataset, root, outDir, new PrepareOptions { SkipBad = skipBad });
+
+    /// <summary>
+    /// As <see cref="Run(string, string, string, bool)"/>, with all settings. A row is bad when the official code
+    /// would fail on it, when its image file is missing, or when its image path leaves <paramref name="root"/>
+    /// (through <c>..</c>, an absolute path or a symbolic link of the file or of a folder on the way); with
+    /// <see cref="PrepareOptions.SkipBad"/> also when the image fails <see cref="PrepareOptions.ImageCheck"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown dataset name (the message lists the known ones), or invalid
+    /// <paramref name="options"/>.</exception>
+    /// <exception cref="DirectoryNotFoundException">The root (or a required image folder) is missing.</exception>
+    /// <exception cref="FileNotFoundException">A required file is missing; the message names it.</exception>
+    /// <exception cref="InvalidDataException">A file is malformed or a column is missing; the message names the file,
+    /// line and column.</exception>
+    /// <exception cref="PrepareException">There are bad rows and <see cref="PrepareOptions.SkipBad"/> is false; the
+    /// message names them.</exception>
+    public static PrepareResult Run(string dataset, string root, string outDir, PrepareOptions options)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(outDir);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         string name = Canonical(dataset);
         string fullRoot = Path.GetFullPath(root);
         SourceFiles.RequireDirectory(fullRoot, $"{name} root");
@@ -54,12 +74,14 @@ public static class Prepare
             "pgross" => PgrossSource.Read(fullRoot),
             "mmretinal" => MmRetinalSource.Read(fullRoot),
             "roco" => RocoSource.Read(fullRoot),
-            _ => IuXraySource.Read(fullRoot),
+            "iuxray" => IuXraySource.Read(fullRoot),
+            _ => throw new InvalidOperationException($"dataset '{name}' has no reader"),
         };
 
         var bad = source.All.Where(r => r.Problem is not null).ToList();
-        if (bad.Count > 0 && !skipBad)
+        if (bad.Count > 0 && !options.SkipBad)
             throw new PrepareException(name, bad.Select(r => new RowIssue("", r.Origin, r.Problem!)).ToList());
+        if (options.SkipBad) source = PrepareImageCheck.Apply(source, fullRoot, options);
 
         string fullOut = Path.GetFullPath(outDir);
         Directory.CreateDirectory(fullOut);
@@ -72,7 +94,7 @@ public static class Prepare
     }
 
     /// <summary>The canonical name of <paramref name="dataset"/>.</summary>
-    /// <exception cref="ArgumentException">Unknown name.</exception>
+    /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>
     public static string Canonical(string dataset) => dataset.Trim().ToLowerInvariant() switch
     {
         "covctr" or "cov-ctr" => "covctr",

@@ -1,6 +1,6 @@
 namespace Micar.Data;
 
-/// <summary>Raised by <see cref="Prepare.Run"/> when the source has bad rows and <c>skipBad</c> is not set.</summary>
+/// <summary>Raised by <see cref="Prepare.Run(string, string, string, PrepareOptions)"/> when the source has bad rows and <c>skipBad</c> is not set.</summary>
 public sealed class PrepareException : Exception
 {
     /// <summary>Creates the exception for <paramref name="issues"/> (all bad rows, in source order).</summary>

@@ -21,12 +21,13 @@ internal static class RocoSource
 
     public static SplitSource Read(string root)
     {
+        var inside = new DatasetRootPath(root);
         var all = new List<SourceRow>();
         var parts = new List<List<SourceRow>>();
         foreach (var (folder, _) in Splits)
         {
             string dir = FindSplitFolder(root, folder);
-            var rows = ReadSplit(root, dir);
+            var rows = ReadSplit(root, dir, inside);
             all.AddRange(rows);
             parts.Add(rows);
         }
@@ -47,7 +48,7 @@ internal static class RocoSource
             Path.Combine(candidates[0], "captions.txt"));
     }
 
-    private static List<SourceRow> ReadSplit(string root, string dir)
+    private static List<SourceRow> ReadSplit(string root, string dir, DatasetRootPath inside)
     {
         string captions = Path.Combine(dir, "captions.txt");
         string display = SourceFiles.Display(root, captions);
@@ -70,7 +71,9 @@ internal static class RocoSource
             string id = line[..tab];
             string findings = RocoCleaner.Clean(line[(tab + 1)..]);
             string? image = FindImage(images, id, downloaded);
-            string? problem = image is null ? $"no image for '{id}' in {SourceFiles.Display(root, images)}" : null;
+            string? problem = image is null
+                ? $"no image for '{id}' in {SourceFiles.Display(root, images)}"
+                : inside.Problem(image, SourceFiles.Display(images, image));
             rows.Add(new SourceRow(origin, image, findings, problem, null));
         }
         return rows;

@@ -1,6 +1,9 @@
 namespace Micar.Data.Loading;
 
-/// <summary>How thoroughly <see cref="CaptionDataset"/> checks images when asked to skip bad rows.</summary>
+/// <summary>
+/// How thoroughly <see cref="CaptionDataset"/> and <see cref="Prepare"/> check images when asked to skip bad rows
+/// (<see cref="CaptionDatasetOptions.Check"/>, <see cref="PrepareOptions.ImageCheck"/>).
+/// </summary>
 public enum ImageCheck
 {
     /// <summary>
