@@ -68,12 +68,8 @@ internal static class ImageFileCheck
                     throw new ImageDecodeException(path, $"PNG header gives an invalid size {width}x{height}");
                 return;
             default:
-                // The same explanations ImageIO gives when it cannot identify a file.
-                if (length == 0)
-                    throw new ImageDecodeException(path, "the file is empty");
-                throw new ImageDecodeException(path, ImageSignature.NameUnsupported(head) is { } name
-                    ? $"{name} images are not supported (only PNG and JPEG)"
-                    : "not a PNG or JPEG file");
+                // The same explanations ImageIO gives when it cannot identify a file (DICOM with how to convert it).
+                throw new ImageDecodeException(path, ImageSignature.DescribeUnsupported(head));
         }
     }
 
