@@ -32,19 +32,8 @@ internal sealed class PickleBuilder
     public PickleBuilder Global(string module, string name) => Op('c').Raw(Encoding.ASCII.GetBytes($"{module}\n{name}\n"));
 
     /// <summary>A tensor: _rebuild_tensor_v2(('storage', FloatStorage, key, 'cpu', numel), offset, size, stride, False, OrderedDict()).</summary>
-    public PickleBuilder Tensor(string storageKey, byte storageNumel, byte offset, byte[] size, byte[] stride, string storageType = "FloatStorage")
-    {
-        Global("torch._utils", "_rebuild_tensor_v2").Op('(');
-        Op('(').Str("storage").Global("torch", storageType).Str(storageKey).Str("cpu").Int(storageNumel).Op('t').Op('Q');
-        Int(offset);
-        Op('(');
-        foreach (var s in size) Int(s);
-        Op('t').Op('(');
-        foreach (var s in stride) Int(s);
-        Op('t');
-        Raw(0x89).Global("collections", "OrderedDict").Op(')').Op('R');
-        return Op('t').Op('R');
-    }
+    public PickleBuilder Tensor(string storageKey, byte storageNumel, byte offset, byte[] size, byte[] stride, string storageType = "FloatStorage") =>
+        TensorWith(v => Int((byte)v), storageKey, storageNumel, offset, [.. size.Select(s => (long)s)], [.. stride.Select(s => (long)s)], storageType);
 
     /// <summary>Any 64-bit integer, as LONG1 with eight little-endian bytes.</summary>
     public PickleBuilder Long(long value)
@@ -55,15 +44,20 @@ internal sealed class PickleBuilder
     }
 
     /// <summary>As <see cref="Tensor"/>, with sizes of any magnitude.</summary>
-    public PickleBuilder LargeTensor(string storageKey, long storageNumel, long offset, long[] size, long[] stride, string storageType = "FloatStorage")
+    public PickleBuilder LargeTensor(string storageKey, long storageNumel, long offset, long[] size, long[] stride, string storageType = "FloatStorage") =>
+        TensorWith(v => Long(v), storageKey, storageNumel, offset, size, stride, storageType);
+
+    PickleBuilder TensorWith(Action<long> integer, string storageKey, long storageNumel, long offset, long[] size, long[] stride, string storageType)
     {
         Global("torch._utils", "_rebuild_tensor_v2").Op('(');
-        Op('(').Str("storage").Global("torch", storageType).Str(storageKey).Str("cpu").Long(storageNumel).Op('t').Op('Q');
-        Long(offset);
+        Op('(').Str("storage").Global("torch", storageType).Str(storageKey).Str("cpu");
+        integer(storageNumel);
+        Op('t').Op('Q');
+        integer(offset);
         Op('(');
-        foreach (var s in size) Long(s);
+        foreach (var s in size) integer(s);
         Op('t').Op('(');
-        foreach (var s in stride) Long(s);
+        foreach (var s in stride) integer(s);
         Op('t');
         Raw(0x89).Global("collections", "OrderedDict").Op(')').Op('R');
         return Op('t').Op('R');
