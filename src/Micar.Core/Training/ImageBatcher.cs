@@ -88,12 +88,19 @@ public static class ImageBatcher
     {
         var file = ImageIO.ReadFile(path);
         var info = ImageIO.Inspect(file, path, options);
-        using (budget.Enter(WorkingBytes(info, transform)))
+        long bytes = WorkingBytes(info, transform);
+        using (budget.Enter(bytes))
         {
             whileAdmitted?.Invoke();
             // Only the RGB image stays referenced while the transform runs; the decoded one is garbage already.
-            var rgb = ImageIO.Decode(file, path, options).ToRgb();
-            return transform.Apply(rgb);
+            var result = transform.Apply(ImageIO.Decode(file, path, options).ToRgb());
+            // A large image's buffers are garbage now; collect them before its slot goes to the next image, or the
+            // garbage of several images piles up in the process (8 images of 169 Mpx: peak RSS 4.3 GB without this).
+            if (bytes >= CollectAfterBytes) GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+            return result;
         }
     }
+
+    /// <summary>Working memory from which an image's buffers are collected as soon as it is transformed.</summary>
+    const long CollectAfterBytes = 256L << 20;
 }
