@@ -19,6 +19,22 @@ public sealed record SplitData(string Name, string CsvPath, string[] ImagePaths,
         return new SplitData(split, csv, rows.Select(r => ReportCsv.ResolveImagePath(csv, r.ImageId)).ToArray(), rows.Select(r => r.Findings).ToArray());
     }
 
+    /// <summary>Checks that every image exists, is readable and starts like a PNG or JPEG (the first bytes only, see
+    /// <see cref="Data.Loading.ImageCheck.Header"/>), so that a run can refuse a broken dataset before it writes anything.</summary>
+    /// <exception cref="InvalidDataException">Some images cannot be used; the message names the CSV, and the row, path
+    /// and reason of the first five.</exception>
+    public void CheckImages()
+    {
+        var problems = new string?[Count];
+        Parallel.For(0, Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            i => problems[i] = Data.Loading.ImageFileCheck.Problem(ImagePaths[i], Data.Loading.ImageCheck.Header, Data.Images.ImageDecodeOptions.Default));
+        var bad = Enumerable.Range(0, Count).Where(i => problems[i] is not null).ToList();
+        if (bad.Count == 0) return;
+        var listed = string.Join("; ", bad.Take(5).Select(i => $"row {i + 1} ({ImagePaths[i]}): {problems[i]}"));
+        throw new InvalidDataException($"{CsvPath}: {bad.Count} of {Count} images cannot be used: {listed}{(bad.Count > 5 ? "; …" : "")}. " +
+            "Fix the files, or clean the dataset with 'micar prepare --skip-bad'");
+    }
+
     /// <summary>The first <paramref name="n"/> rows (for quick runs).</summary>
     public SplitData Take(int n) => n >= Count ? this : this with { ImagePaths = ImagePaths[..n], Reports = Reports[..n] };
 }

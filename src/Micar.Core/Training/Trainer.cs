@@ -68,6 +68,7 @@ public static class Trainer
         var val = SplitData.Load(o.DataDir, "val");
         if (o.MaxTrainRows is { } mt) train = train.Take(mt);
         if (o.MaxValRows is { } mv) val = val.Take(mv);
+        if (!o.Blind) { train.CheckImages(); val.CheckImages(); }
 
         var vocab = ResolveVocabulary(ref spec, train);
         o.Validate(vocab.Count);

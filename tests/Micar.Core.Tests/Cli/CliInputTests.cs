@@ -75,6 +75,7 @@ public sealed class CliInputTests : IDisposable
         // An oversized spec (tens of billions of parameters) is refused from its description, naming --force.
         var spec = Path.Combine(dir, "huge.json");
         File.WriteAllText(spec, Micar.Spec.SpecSerializer.ToJson(Micar.Tests.Training.TrainingMemoryTests.Oversized()));
+        File.Copy(Png("foo.png", 80), Path.Combine(data, "foo.png"));
         File.WriteAllText(Path.Combine(data, "train.csv"), "image_id,findings\nfoo.png,the lungs are clear .\n");
         File.WriteAllText(Path.Combine(data, "val.csv"), "image_id,findings\nfoo.png,the lungs are clear .\n");
         var (code2, _, err2) = Run("train", "--spec", spec, "--data", data, "--out", run);

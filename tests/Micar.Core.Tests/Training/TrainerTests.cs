@@ -139,9 +139,17 @@ public class TrainerTests(SmallDataset data) : IClassFixture<SmallDataset>
                 File.Copy(f, dst);
             }
             var firstImage = File.ReadLines(Path.Combine(bad, "train.csv")).Skip(1).First().Split(',')[0];
-            File.WriteAllBytes(Path.Combine(bad, firstImage), [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
-            var e2 = Assert.Throws<Micar.Data.Images.ImageDecodeException>(() => Trainer.Run(Options(run) with { DataDir = bad }));
+            var path = Path.Combine(bad, firstImage);
+            var good = File.ReadAllBytes(path);
+            // A file that does not even start like an image: refused before the run folder is written.
+            File.WriteAllBytes(path, [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
+            var e2 = Assert.Throws<InvalidDataException>(() => Trainer.Run(Options(run) with { DataDir = bad }));
             Assert.Contains(Path.GetFileName(firstImage), e2.Message);
+            Assert.False(Path.Exists(run));
+            // A PNG cut short after a valid header passes that check and is named when its batch is decoded.
+            File.WriteAllBytes(path, good[..(good.Length / 2)]);
+            var e3 = Assert.Throws<Micar.Data.Images.ImageDecodeException>(() => Trainer.Run(Options(run) with { DataDir = bad }));
+            Assert.Contains(Path.GetFileName(firstImage), e3.Message);
         }
         finally
         {

@@ -99,3 +99,37 @@ public class TrainerRefusalTests(SmallDataset data) : IClassFixture<SmallDataset
         Assert.False(Path.Exists(run));
     }
 }
+
+/// <summary>A dataset whose images are missing or not images is refused before the run folder is written.</summary>
+[Collection("training")]
+public class TrainerImageCheckTests(SmallDataset data) : IClassFixture<SmallDataset>
+{
+    [Fact]
+    public void Missing_and_broken_images_are_refused_naming_csv_row_and_path_before_anything_is_written()
+    {
+        var copy = Path.Combine(Path.GetTempPath(), "micar-broken-data-" + Guid.NewGuid().ToString("N"));
+        var run = Path.Combine(Path.GetTempPath(), "micar-broken-run-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            foreach (var f in Directory.EnumerateFiles(data.Dir, "*", SearchOption.AllDirectories))
+            {
+                var to = Path.Combine(copy, Path.GetRelativePath(data.Dir, f));
+                Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                File.Copy(f, to);
+            }
+            var train = SplitData.Load(copy, "train");
+            File.Delete(train.ImagePaths[2]);
+            File.WriteAllText(train.ImagePaths[5], "not an image");
+            var e = Assert.Throws<InvalidDataException>(() => Trainer.Run(new TrainOptions
+                { Spec = RunFolderTests.Spec(), DataDir = copy, RunDir = run, MaxTrainRows = 8, MaxValRows = 4, Log = _ => { } }));
+            Assert.Contains("train.csv: 2 of 8 images cannot be used", e.Message);
+            Assert.Contains($"row 3 ({train.ImagePaths[2]})", e.Message);
+            Assert.Contains($"row 6 ({train.ImagePaths[5]}): not a PNG or JPEG file", e.Message);
+            Assert.False(Path.Exists(run));
+        }
+        finally
+        {
+            if (Directory.Exists(copy)) Directory.Delete(copy, true);
+        }
+    }
+}
