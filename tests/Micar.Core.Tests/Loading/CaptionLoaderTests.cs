@@ -315,3 +315,26 @@ public sealed class CaptionLoaderTests
         Assert.Equal(LastBatchPolicy.Keep, loader.Options.LastBatch);
     }
 }
+
+/// <summary>The loader's workers decode under a memory budget: with room for one image, one at a time, same batches.</summary>
+public class CaptionLoaderMemoryTests
+{
+    [Fact]
+    public void Workers_decode_one_image_at_a_time_when_the_budget_holds_one_and_the_batches_are_unchanged()
+    {
+        using var files = new LoaderFiles(12);
+        var free = files.Dataset();
+        var tight = files.Dataset(new CaptionDatasetOptions { DecodeMemoryBudget = 1 });
+        float[] Images(CaptionDataset d)
+        {
+            using var loader = new CaptionLoader(d, new CaptionLoaderOptions { BatchSize = 4, Seed = 5, Workers = 4, Prefetch = 3 });
+            var all = new List<float>();
+            foreach (var b in loader.Epoch(1)) using (b) all.AddRange(b.Images.ToArray<float>());
+            return all.ToArray();
+        }
+        Assert.Equal(Images(free), Images(tight));
+        Assert.Equal(1, tight.DecodeBudget.PeakCount);
+        Assert.True(free.DecodeBudget.PeakCount >= 1);
+        Assert.Throws<ArgumentException>(() => files.Dataset(new CaptionDatasetOptions { DecodeMemoryBudget = 0 }));
+    }
+}

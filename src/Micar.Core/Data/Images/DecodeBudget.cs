@@ -11,6 +11,31 @@ internal sealed class DecodeBudget
     private long _bytes;
     private int _count;
 
+    /// <summary>The budget of <see cref="Micar.Training.ImageBatcher"/> and of a <see cref="Loading.CaptionDataset"/>'s
+    /// loader workers: 2 GiB (one larger image runs alone).</summary>
+    public const long DefaultBytes = 2L << 30;
+
+    /// <summary>Working memory from which an image's buffers are collected as soon as it is transformed.</summary>
+    private const long CollectAfterBytes = 256L << 20;
+
+    /// <summary>
+    /// An estimate of the memory one image takes while it is decoded and transformed: the decoder's pixel buffers
+    /// (<see cref="ImageInfo.DecodeBytes"/>), the RGB copy unless it decodes as RGB, and the resize's intermediate rows
+    /// (at most every input row, <paramref name="outputWidth"/> wide).
+    /// </summary>
+    public static long WorkingBytes(ImageInfo info, int outputWidth) =>
+        info.DecodeBytes + (info.Mode == ColorMode.Rgb ? 0 : 3 * info.Pixels) + 3L * info.Height * outputWidth;
+
+    /// <summary>
+    /// Called when an image of <paramref name="bytes"/> working memory has been transformed, before its slot goes to the
+    /// next image: a large image's buffers are collected at once, or the garbage of several large images piles up in the
+    /// process (8 images of 169 Mpx: peak RSS 4.3 GB without this, 1.8 GB with it).
+    /// </summary>
+    public static void Released(long bytes)
+    {
+        if (bytes >= CollectAfterBytes) GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+    }
+
     /// <summary>Creates a gate admitting <paramref name="budgetBytes"/> bytes at once.</summary>
     public DecodeBudget(long budgetBytes)
     {

@@ -147,8 +147,22 @@ public sealed class CaptionDataset
             throw new ArgumentNullException(nameof(random), "the dataset augments its images and needs a Random for every row");
         var row = _rows[index];
         Tokenizer.EncodeInto(row.Report, TextLength, inputIds, padMask, labels);
-        Images.Apply(ImageFileCheck.Load(row.ImagePath, Options.Decode), random, image);
+        // Loader workers decode in parallel: each image is admitted by its working memory (read from the header), so
+        // that several large images cannot be in flight together beyond the budget.
+        var file = ImageFileCheck.ReadFile(row.ImagePath);
+        long bytes = DecodeBudget.WorkingBytes(ImageIO.Inspect(file, row.ImagePath, Options.Decode), Images.OutputWidth);
+        using (DecodeBudget.Enter(bytes))
+        {
+            Images.Apply(ImageIO.Decode(file, row.ImagePath, Options.Decode), random, image);
+            DecodeBudget.Released(bytes);
+        }
     }
+
+    /// <summary>Bounds the memory of the images <see cref="WriteSample"/> decodes at once
+    /// (<see cref="CaptionDatasetOptions.DecodeMemoryBudget"/>); its peaks are what tests check.</summary>
+    internal DecodeBudget DecodeBudget => _decodeBudget ??= new DecodeBudget(Options.DecodeMemoryBudget);
+
+    private DecodeBudget? _decodeBudget;
 
     /// <summary>
     /// A report of the skipped rows for the user: how many of how many, then one line per row (file and reason),

@@ -28,6 +28,10 @@ public sealed record CaptionDatasetOptions
     /// <summary>Decoder limits and leniency, used by the check and by loading.</summary>
     public ImageDecodeOptions Decode { get; init; } = ImageDecodeOptions.Default;
 
+    /// <summary>Working memory (decoder buffers, RGB copy, resize rows; read from each header) of the images the loader's
+    /// workers decode at once; an image larger than the whole budget is decoded alone. Default 2 GiB.</summary>
+    public long DecodeMemoryBudget { get; init; } = DecodeBudget.DefaultBytes;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid property.</summary>
     public void Validate()
     {
@@ -35,6 +39,8 @@ public sealed record CaptionDatasetOptions
             throw new ArgumentException($"Invalid dataset options: {nameof(Check)} = {Check} is not an {nameof(ImageCheck)}.", nameof(Check));
         if (CheckThreads < 1)
             throw new ArgumentException($"Invalid dataset options: {nameof(CheckThreads)} = {CheckThreads} must be at least 1.", nameof(CheckThreads));
+        if (DecodeMemoryBudget < 1)
+            throw new ArgumentException($"Invalid dataset options: {nameof(DecodeMemoryBudget)} = {DecodeMemoryBudget} must be at least 1.", nameof(DecodeMemoryBudget));
         if (Decode is null)
             throw new ArgumentException($"Invalid dataset options: {nameof(Decode)} must not be null.", nameof(Decode));
     }

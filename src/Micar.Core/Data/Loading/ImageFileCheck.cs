@@ -11,11 +11,14 @@ namespace Micar.Data.Loading;
 internal static class ImageFileCheck
 {
     /// <summary>Reads and decodes <paramref name="path"/> (<see cref="ImageIO.Load"/>), mapping I/O failures to <see cref="ImageDecodeException"/>.</summary>
-    public static Image Load(string path, ImageDecodeOptions options)
+    public static Image Load(string path, ImageDecodeOptions options) => ImageIO.Decode(ReadFile(path), path, options);
+
+    /// <summary>The bytes of <paramref name="path"/> (<see cref="ImageIO.ReadFile"/>), mapping I/O failures to <see cref="ImageDecodeException"/>.</summary>
+    public static byte[] ReadFile(string path)
     {
         try
         {
-            return ImageIO.Load(path, options);
+            return ImageIO.ReadFile(path);
         }
         catch (Exception e) when (ReadFailure(path, e) is { } reason)
         {
