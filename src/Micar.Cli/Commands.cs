@@ -119,7 +119,7 @@ static partial class Commands
 
     static Command Prepare()
     {
-        var dataset = new Option<string>("--dataset") { Description = "covctr, pgross, mmretinal, roco or iuxray", Required = true };
+        var dataset = new Option<string>("--dataset") { Description = Data.DatasetRegistry.Default.HelpText, Required = true };
         var root = new Option<string>("--root") { Description = "the raw dataset folder", Required = true };
         var outDir = new Option<string>("--out") { Description = "output folder for train/val/test.csv (default: --root)" };
         var skipBad = new Option<bool>("--skip-bad") { Description = "leave out rows with missing images or unusable text, and list them" };

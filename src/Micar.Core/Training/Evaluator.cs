@@ -39,7 +39,7 @@ public static class Evaluator
             for (int i = 0; i < hyps.Count; i++) preds[start + i] = tokenizer.Decode(hyps[i].Tokens);
         }
         var refs = data.Reports.Select(r => tokenizer.ReferenceText(r, T)).ToArray();
-        bool synthetic = File.Exists(Path.Combine(dataDir, "dataset.json"));
+        bool synthetic = new DatasetFolder(dataDir).IsSynthetic;
         var ids = data.ImagePaths.Select(p => Path.GetRelativePath(dataDir, p)).ToArray();
         return new EvalResult(split, ids, preds, refs, Scoring.Score(preds, refs, synthetic, coco: true));
     }

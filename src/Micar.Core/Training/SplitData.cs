@@ -8,12 +8,12 @@ public sealed record SplitData(string Name, string CsvPath, string[] ImagePaths,
     /// <summary>Number of rows.</summary>
     public int Count => ImagePaths.Length;
 
-    /// <summary>Reads <c>&lt;dir&gt;/&lt;split&gt;.csv</c>; errors name the missing file.</summary>
+    /// <summary>Reads <c>&lt;dir&gt;/&lt;split&gt;.csv</c> (<see cref="DatasetFolder.SplitCsv"/>); errors name the missing file.</summary>
     public static SplitData Load(string dataDir, string split)
     {
-        var csv = Path.Combine(dataDir, split + ".csv");
+        var csv = new DatasetFolder(dataDir).SplitCsv(split);
         if (!File.Exists(csv))
-            throw new FileNotFoundException($"dataset '{dataDir}' has no {split}.csv (expected the standard layout: train.csv, val.csv, test.csv with image_id,findings)", csv);
+            throw new FileNotFoundException($"dataset '{dataDir}' has no {DatasetFolder.SplitFileName(split)} (expected the standard layout: {DatasetFolder.LayoutDescription})", csv);
         var rows = ReportCsv.Read(csv);
         if (rows.Count == 0) throw new InvalidDataException($"{csv} has no rows");
         return new SplitData(split, csv, rows.Select(r => ReportCsv.ResolveImagePath(csv, r.ImageId)).ToArray(), rows.Select(r => r.Findings).ToArray());

@@ -82,7 +82,7 @@ public static class Trainer
         var valText = tokenizer.EncodeBatch(val.Reports, T);
         var valRefs = val.Reports.Select(r => tokenizer.ReferenceText(r, T)).ToArray();
         var transform = ImageBatcher.TransformFor(spec.Vision.ImageSize);
-        bool synthetic = File.Exists(Path.Combine(o.DataDir, "dataset.json"));
+        bool synthetic = new DatasetFolder(o.DataDir).IsSynthetic;
 
         Torch.ManualSeed((ulong)seed);
         using var store = ParamInit.Create(model, new Generator((ulong)seed));

@@ -2,7 +2,9 @@ namespace Micar.Data;
 
 /// <summary>
 /// Turns a dataset's raw layout into the standard preprocessed splits <c>train.csv</c>, <c>val.csv</c> and
-/// <c>test.csv</c> (columns <c>image_id,findings</c>), with the official cleaning and splits.
+/// <c>test.csv</c> (columns <c>image_id,findings</c>, see <see cref="DatasetFolder"/>), with the official cleaning
+/// and splits. Each dataset is an <see cref="IDatasetRecipe"/> of <see cref="DatasetRegistry.Default"/>; this class
+/// only runs a recipe.
 /// </summary>
 /// <remarks>
 /// <para>Layouts (the <c>root</c> folder): <b>covctr</b> <c>reports.csv</c> or <c>reports_ZH_EN.csv</c> + images in
@@ -20,8 +22,9 @@ namespace Micar.Data;
 /// </remarks>
 public static class Prepare
 {
-    /// <summary>The canonical dataset names accepted by <see cref="Run(string, string, string, bool)"/>.</summary>
-    public static IReadOnlyList<string> Datasets { get; } = ["covctr", "pgross", "mmretinal", "roco", "iuxray"];
+    /// <summary>The canonical dataset names accepted by <see cref="Run(string, string, string, bool)"/>
+    /// (<see cref="DatasetRegistry.Names"/> of <see cref="DatasetRegistry.Default"/>).</summary>
+    public static IReadOnlyList<string> Datasets => DatasetRegistry.Default.Names;
 
     /// <summary>
     /// Reads the raw dataset under <paramref name="root"/>, cleans and splits it, and writes <c>train.csv</c>,
@@ -64,58 +67,63 @@ public static class Prepare
         ArgumentNullException.ThrowIfNull(outDir);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        string name = Canonical(dataset);
+        return Run(DatasetRegistry.Default.Find(dataset), root, outDir, options);
+    }
+
+    /// <summary>
+    /// As <see cref="Run(string, string, string, PrepareOptions)"/>, for <paramref name="recipe"/> (a recipe of
+    /// <see cref="DatasetRegistry.Default"/>, or one of your own): reads the raw layout with
+    /// <see cref="IDatasetRecipe.Read"/>, splits it by <see cref="IDatasetRecipe.Split"/>, and writes the splits.
+    /// </summary>
+    /// <exception cref="ArgumentException">Invalid <paramref name="options"/>.</exception>
+    /// <exception cref="DirectoryNotFoundException">The root (or a required image folder) is missing.</exception>
+    /// <exception cref="FileNotFoundException">A required file is missing; the message names it.</exception>
+    /// <exception cref="InvalidDataException">A file is malformed or a column is missing; the message names the file,
+    /// line and column.</exception>
+    /// <exception cref="PrepareException">There are bad rows and <see cref="PrepareOptions.SkipBad"/> is false; the
+    /// message names them.</exception>
+    public static PrepareResult Run(IDatasetRecipe recipe, string root, string outDir, PrepareOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(recipe);
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(outDir);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        string name = recipe.Name;
         string fullRoot = Path.GetFullPath(root);
         SourceFiles.RequireDirectory(fullRoot, $"{name} root");
 
-        SplitSource source = name switch
-        {
-            "covctr" => CovctrSource.Read(fullRoot),
-            "pgross" => PgrossSource.Read(fullRoot),
-            "mmretinal" => MmRetinalSource.Read(fullRoot),
-            "roco" => RocoSource.Read(fullRoot),
-            "iuxray" => IuXraySource.Read(fullRoot),
-            _ => throw new InvalidOperationException($"dataset '{name}' has no reader"),
-        };
-
+        var source = recipe.Split.Apply(recipe.Read(fullRoot, options), name);
         var bad = source.All.Where(r => r.Problem is not null).ToList();
         if (bad.Count > 0 && !options.SkipBad)
             throw new PrepareException(name, bad.Select(r => new RowIssue("", r.Origin, r.Problem!)).ToList());
         if (options.SkipBad) source = PrepareImageCheck.Apply(source, fullRoot, options);
 
-        string fullOut = Path.GetFullPath(outDir);
-        Directory.CreateDirectory(fullOut);
+        var folder = new DatasetFolder(Path.GetFullPath(outDir));
+        Directory.CreateDirectory(folder.Root);
         var dropped = new List<RowIssue>(source.DroppedBeforeSplit);
         var skipped = new List<RowIssue>();
-        int train = WriteSplit(fullOut, "train", source.Train, dropped, skipped);
-        int val = WriteSplit(fullOut, "val", source.Val, dropped, skipped);
-        int test = WriteSplit(fullOut, "test", source.Test, dropped, skipped);
-        return new PrepareResult(name, fullOut, train, val, test, dropped, skipped);
+        int train = WriteSplit(folder, DatasetFolder.Train, source.Train, dropped, skipped);
+        int val = WriteSplit(folder, DatasetFolder.Val, source.Val, dropped, skipped);
+        int test = WriteSplit(folder, DatasetFolder.Test, source.Test, dropped, skipped);
+        return new PrepareResult(name, folder.Root, train, val, test, dropped, skipped);
     }
 
     /// <summary>The canonical name of <paramref name="dataset"/>.</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>
-    public static string Canonical(string dataset) => dataset.Trim().ToLowerInvariant() switch
-    {
-        "covctr" or "cov-ctr" => "covctr",
-        "pgross" or "peir-gross" or "peirgross" => "pgross",
-        "mmretinal" or "mmr" or "mm-retinal" => "mmretinal",
-        "roco" => "roco",
-        "iuxray" or "iu_xray" or "iu-xray" => "iuxray",
-        _ => throw new ArgumentException($"unknown dataset '{dataset}' (known: {string.Join(", ", Datasets)})", nameof(dataset)),
-    };
+    public static string Canonical(string dataset) => DatasetRegistry.Default.Find(dataset).Name;
 
-    private static int WriteSplit(string outDir, string split, IReadOnlyList<SourceRow> rows, List<RowIssue> dropped, List<RowIssue> skipped)
+    private static int WriteSplit(DatasetFolder folder, string split, IReadOnlyList<SourceRow> rows, List<RowIssue> dropped, List<RowIssue> skipped)
     {
         var records = new List<ReportRecord>(rows.Count);
         foreach (var r in rows)
         {
             if (r.Problem is not null) { skipped.Add(new RowIssue(split, r.Origin, r.Problem)); continue; }
             if (r.MissingReason is not null) { dropped.Add(new RowIssue(split, r.Origin, r.MissingReason)); continue; }
-            string imageId = SourceFiles.Display(outDir, r.ImagePath!);
+            string imageId = SourceFiles.Display(folder.Root, r.ImagePath!);
             records.Add(new ReportRecord(imageId, r.Findings!));
         }
-        ReportCsv.Write(Path.Combine(outDir, $"{split}.csv"), records);
+        ReportCsv.Write(folder.SplitCsv(split), records);
         return records.Count;
     }
 }

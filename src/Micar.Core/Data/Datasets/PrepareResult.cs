@@ -14,11 +14,11 @@ public sealed record PrepareResult(
     IReadOnlyList<RowIssue> Dropped, IReadOnlyList<RowIssue> Skipped)
 {
     /// <summary>Path of <c>train.csv</c>.</summary>
-    public string TrainCsv => Path.Combine(OutDir, "train.csv");
+    public string TrainCsv => new DatasetFolder(OutDir).SplitCsv(DatasetFolder.Train);
 
     /// <summary>Path of <c>val.csv</c>.</summary>
-    public string ValCsv => Path.Combine(OutDir, "val.csv");
+    public string ValCsv => new DatasetFolder(OutDir).SplitCsv(DatasetFolder.Val);
 
     /// <summary>Path of <c>test.csv</c>.</summary>
-    public string TestCsv => Path.Combine(OutDir, "test.csv");
+    public string TestCsv => new DatasetFolder(OutDir).SplitCsv(DatasetFolder.Test);
 }

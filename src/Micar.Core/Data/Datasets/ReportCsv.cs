@@ -7,7 +7,7 @@ namespace Micar.Data;
 public static class ReportCsv
 {
     /// <summary>The header written: <c>image_id,findings</c>.</summary>
-    public static IReadOnlyList<string> Header { get; } = ["image_id", "findings"];
+    public static IReadOnlyList<string> Header { get; } = [DatasetFolder.ImageIdColumn, DatasetFolder.FindingsColumn];
 
     /// <summary>
     /// Reads a split file. The columns <c>image_id</c> and <c>findings</c> are found by name (other columns are
@@ -19,16 +19,16 @@ public static class ReportCsv
     public static List<ReportRecord> Read(string path)
     {
         var table = CsvFormat.ReadFile(path);
-        int image = table.RequireColumn("image_id");
-        int findings = table.RequireColumn("findings");
+        int image = table.RequireColumn(DatasetFolder.ImageIdColumn);
+        int findings = table.RequireColumn(DatasetFolder.FindingsColumn);
         var records = new List<ReportRecord>(table.Rows.Count);
         foreach (var row in table.Rows)
         {
             string? id = row.Cells[image], text = row.Cells[findings];
             if (PandasMissing.IsMissing(id))
-                throw new InvalidDataException($"{path}: line {row.Line}: column 'image_id' is empty or missing");
+                throw new InvalidDataException($"{path}: line {row.Line}: column '{DatasetFolder.ImageIdColumn}' is empty or missing");
             if (PandasMissing.IsMissing(text))
-                throw new InvalidDataException($"{path}: line {row.Line}: column 'findings' is empty or missing");
+                throw new InvalidDataException($"{path}: line {row.Line}: column '{DatasetFolder.FindingsColumn}' is empty or missing");
             records.Add(new ReportRecord(id!, text!));
         }
         return records;

@@ -26,7 +26,7 @@ namespace Micar.Data.Synthetic;
 public static class SynthDataset
 {
     /// <summary>CSV header of the split files.</summary>
-    public const string Header = "image_id,findings,ground_truth";
+    public const string Header = DatasetFolder.ImageIdColumn + "," + DatasetFolder.FindingsColumn + ",ground_truth";
 
     private const ulong SplitStream = 3;
 
@@ -83,13 +83,14 @@ public static class SynthDataset
         });
 
         var (train, val, test) = Split(n, seed);
-        WriteCsv(Path.Combine(root, "train.csv"), train, ids, reports, codes);
-        WriteCsv(Path.Combine(root, "val.csv"), val, ids, reports, codes);
-        WriteCsv(Path.Combine(root, "test.csv"), test, ids, reports, codes);
+        var folder = new DatasetFolder(root);
+        WriteCsv(folder.SplitCsv(DatasetFolder.Train), train, ids, reports, codes);
+        WriteCsv(folder.SplitCsv(DatasetFolder.Val), val, ids, reports, codes);
+        WriteCsv(folder.SplitCsv(DatasetFolder.Test), test, ids, reports, codes);
 
         var normal = sets.Count(s => s.IsNormal);
         var counts = Enum.GetValues<FindingType>().ToDictionary(t => t, t => sets.Sum(s => s.Count(f => f.Type == t)));
-        WriteText(Path.Combine(root, "dataset.json"), Json(n, seed, size, train.Length, val.Length, test.Length, normal, counts));
+        WriteText(folder.SyntheticMarkerPath, Json(n, seed, size, train.Length, val.Length, test.Length, normal, counts));
         WriteText(Path.Combine(root, "README.txt"), Readme(n, seed, size, train.Length, val.Length, test.Length, normal, counts));
         return new SynthDatasetSummary(root, seed, size, train.Length, val.Length, test.Length, normal, counts, clock.Elapsed);
     }
@@ -152,7 +153,7 @@ public static class SynthDataset
             json.WriteNumber("count", n);
             json.WriteNumber("image_size", size);
             json.WriteString("image_format", "PNG, 8-bit grey, lung window, patient's right on image left, anterior at top");
-            json.WriteString("image_id", "path relative to this folder");
+            json.WriteString(DatasetFolder.ImageIdColumn, "path relative to this folder");
             json.WriteStartObject("splits");
             json.WriteNumber("train", train);
             json.WriteNumber("val", val);

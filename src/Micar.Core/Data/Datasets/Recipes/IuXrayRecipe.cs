@@ -10,16 +10,32 @@ namespace Micar.Data;
 /// <remarks>Splits are the given ones, in file order. Reports are cleaned with <see cref="IuXrayCleaner"/>
 /// (R2Gen's <c>clean_report_iu_xray</c>). An entry without a string report, without an image path, or whose first
 /// image is missing is bad.</remarks>
-internal static class IuXraySource
+internal sealed class IuXrayRecipe : IDatasetRecipe
 {
-    public static SplitSource Read(string root)
+    /// <inheritdoc/>
+    public string Name => "iuxray";
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Aliases { get; } = ["iu_xray", "iu-xray"];
+
+    /// <inheritdoc/>
+    public string Description => "IU X-Ray in R2Gen's layout: annotation.json (train/val/test lists) + images/";
+
+    /// <inheritdoc/>
+    public SplitRule Split { get; } = SplitRule.Given("the train, val and test lists of annotation.json, in file order");
+
+    /// <inheritdoc/>
+    public string Clean(string report) => IuXrayCleaner.Clean(report);
+
+    /// <inheritdoc/>
+    public SourceRead Read(string root, PrepareOptions options)
     {
         string path = SourceFiles.FindFile(root, "annotation.json");
         var members = PythonJson.ReadObjectMembers(File.ReadAllText(path), path);
         string images = SourceFiles.ImagesFolder(root);
         var inside = new DatasetRootPath(root);
-        var parts = new Dictionary<string, List<SourceRow>>(StringComparer.Ordinal);
-        foreach (var split in new[] { "train", "val", "test" })
+        var parts = new List<SourceGroup>();
+        foreach (var split in SplitRule.GivenGroups)
         {
             var member = members.LastOrDefault(m => m.Key == split);
             if (member.Key is null)
@@ -33,13 +49,12 @@ internal static class IuXraySource
                 rows.Add(ReadEntry(inside, images, $"annotation.json {split}[{i}]", entry));
                 i++;
             }
-            parts[split] = rows;
+            parts.Add(new SourceGroup(split, rows));
         }
-        var all = parts["train"].Concat(parts["val"]).Concat(parts["test"]).ToList();
-        return new SplitSource(all, parts["train"], parts["val"], parts["test"], []);
+        return new SourceRead(parts, []);
     }
 
-    private static SourceRow ReadEntry(DatasetRootPath inside, string images, string origin, JsonElement entry)
+    private SourceRow ReadEntry(DatasetRootPath inside, string images, string origin, JsonElement entry)
     {
         if (entry.ValueKind != JsonValueKind.Object)
             return new SourceRow(origin, null, null, $"entry is {entry.ValueKind}, expected an object", null);
@@ -60,7 +75,7 @@ internal static class IuXraySource
         if (!entry.TryGetProperty("report", out var report) || report.ValueKind != JsonValueKind.String)
             problem ??= "field 'report' is missing or not a string";
         else
-            findings = IuXrayCleaner.Clean(report.GetString()!);
+            findings = Clean(report.GetString()!);
         return new SourceRow(origin, image, findings, problem, null);
     }
 }

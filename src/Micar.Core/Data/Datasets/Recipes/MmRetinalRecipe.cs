@@ -13,16 +13,32 @@ namespace Micar.Data;
 /// <c>os.walk</c>. The path written is where the file really is
 /// (the official code always writes it as directly under the modality folder). Rows without an image are removed
 /// by the official <c>dropna()</c> after splitting, as are rows with a missing cell in any other kept column
-/// (after concatenation, so a column only one modality has empties the other modalities' rows). Each modality is
+/// (after concatenation, so a column only one modality has empties the other modalities' rows). Each modality is a group,
 /// split with <see cref="SplitPlan.MmRetinal"/>; the splits are concatenated in the order CFP, FFA, OCT and
 /// cleaned with <see cref="MmRetinalCleaner"/>. An empty <c>Image_ID</c> or <c>en_caption</c> (the official code
 /// fails on it) makes the row bad.
 /// </remarks>
-internal static class MmRetinalSource
+internal sealed class MmRetinalRecipe : IDatasetRecipe
 {
     private static readonly string[] Modalities = ["CFP", "FFA", "OCT"];
 
-    public static SplitSource Read(string root)
+    /// <inheritdoc/>
+    public string Name => "mmretinal";
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Aliases { get; } = ["mmr", "mm-retinal"];
+
+    /// <inheritdoc/>
+    public string Description => "MM-Retinal: CFP_/FFA_/OCT_translated_v1.csv + image folders CFP/, FFA/, OCT/";
+
+    /// <inheritdoc/>
+    public SplitRule Split { get; } = SplitRule.Planned(SplitPlan.MmRetinal, "each modality: train_test_split 0.2 / 9876, then 0.5 / 9876; concatenated CFP, FFA, OCT");
+
+    /// <inheritdoc/>
+    public string Clean(string report) => MmRetinalCleaner.Clean(report);
+
+    /// <inheritdoc/>
+    public SourceRead Read(string root, PrepareOptions options)
     {
         var tables = new List<(string Modality, CsvTable Table, int Id, int Caption, int[] Extra)>();
         foreach (var m in Modalities)
@@ -36,10 +52,7 @@ internal static class MmRetinalSource
         }
         var unionExtra = tables.SelectMany(t => t.Extra.Select(i => t.Table.Header[i])).Distinct(StringComparer.Ordinal).ToList();
 
-        var all = new List<SourceRow>();
-        var train = new List<SourceRow>();
-        var val = new List<SourceRow>();
-        var test = new List<SourceRow>();
+        var groups = new List<SourceGroup>();
         var inside = new DatasetRootPath(root);
         foreach (var (modality, table, idCol, captionCol, extra) in tables)
         {
@@ -64,19 +77,15 @@ internal static class MmRetinalSource
                 }
                 else missing = $"no image file named '{id}' plus a 4-character extension under {modality}/";
                 if (PandasMissing.IsMissing(caption)) problem ??= "column 'en_caption' is empty";
-                else findings = MmRetinalCleaner.Clean(caption!);
+                else findings = Clean(caption!);
                 missing ??= extra.Where(i => PandasMissing.IsMissing(row.Cells[i]))
                     .Select(i => $"column '{table.Header[i]}' is empty").FirstOrDefault();
                 if (missing is null && absentColumn is not null) missing = $"column '{absentColumn}' exists only in another modality's CSV";
                 rows.Add(new SourceRow(origin, imagePath, findings, problem, missing));
             }
-            var split = SplitSource.FromPlan(rows, SplitPlan.MmRetinal, []);
-            all.AddRange(rows);
-            train.AddRange(split.Train);
-            val.AddRange(split.Val);
-            test.AddRange(split.Test);
+            groups.Add(new SourceGroup(modality, rows));
         }
-        return new SplitSource(all, train, val, test, []);
+        return new SourceRead(groups, []);
     }
 
     /// <summary>Maps "file name without its last 4 characters" to the first such file in walk order.</summary>

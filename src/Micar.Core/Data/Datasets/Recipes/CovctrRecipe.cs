@@ -6,19 +6,35 @@ namespace Micar.Data;
 /// official code) and the images in <c>images/</c> or next to the CSV (as in the released archive).
 /// </summary>
 /// <remarks>
-/// Rows are cleaned with <see cref="CovctrCleaner"/> and split with <see cref="SplitPlan.Covctr"/>. Any other
+/// Rows are cleaned with <see cref="CovctrCleaner"/> and split with <see cref="SplitPlan.Covctr"/> (one group). Any other
 /// column is kept by the official code, so a missing cell there makes its row vanish in the <c>dropna()</c> after
 /// splitting; that rule is reproduced. Bad rows (empty id or report, report empty after cleaning, image file
 /// missing) take part in splitting and are removed afterwards, so they never move a good row to another split.
 /// </remarks>
-internal static class CovctrSource
+internal sealed class CovctrRecipe : IDatasetRecipe
 {
+    /// <inheritdoc/>
+    public string Name => "covctr";
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Aliases { get; } = ["cov-ctr"];
+
+    /// <inheritdoc/>
+    public string Description => "COVID-19 CT reports: reports.csv or reports_ZH_EN.csv + images/ (or images beside the CSV)";
+
+    /// <inheritdoc/>
+    public SplitRule Split { get; } = SplitRule.Planned(SplitPlan.Covctr, "train_test_split 0.2 / 9876, then 0.5 / 9876");
+
+    /// <inheritdoc/>
+    public string Clean(string report) => CovctrCleaner.Clean(report);
+
     private static readonly HashSet<string> DroppedColumns = new(StringComparer.Ordinal)
     {
         "image_id", "findings", "reports_En", "COVID", "terminologies", "impression",
     };
 
-    public static SplitSource Read(string root)
+    /// <inheritdoc/>
+    public SourceRead Read(string root, PrepareOptions options)
     {
         string csvPath = SourceFiles.FindFile(root, "reports.csv", "reports_ZH_EN.csv");
         string csvName = Path.GetFileName(csvPath);
@@ -44,13 +60,13 @@ internal static class CovctrSource
             if (PandasMissing.IsMissing(report)) problem ??= "column 'reports_En' is empty";
             else
             {
-                try { findings = CovctrCleaner.Clean(report!); }
+                try { findings = Clean(report!); }
                 catch (ArgumentException) { problem ??= "column 'reports_En' is empty after cleaning"; }
             }
             string? missing = extra.Where(i => PandasMissing.IsMissing(row.Cells[i]))
                 .Select(i => $"column '{table.Header[i]}' is empty").FirstOrDefault();
             rows.Add(new SourceRow(origin, imagePath, findings, problem, missing));
         }
-        return SplitSource.FromPlan(rows, SplitPlan.Covctr, []);
+        return SourceRead.Single(Name, rows, []);
     }
 }

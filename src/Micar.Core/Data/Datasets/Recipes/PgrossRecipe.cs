@@ -9,12 +9,28 @@ namespace Micar.Data;
 /// <remarks>
 /// As in the official code: entries in file order (a repeated key keeps its first position and its last value,
 /// like a Python <c>dict</c>), null captions dropped before splitting, captions cleaned with
-/// <see cref="PgrossCleaner"/>, split with <see cref="SplitPlan.Pgross"/>. A caption that is not a string (the
+/// <see cref="PgrossCleaner"/>, split with <see cref="SplitPlan.Pgross"/> (one group). A caption that is not a string (the
 /// official code fails on it) or a missing image file makes the row bad.
 /// </remarks>
-internal static class PgrossSource
+internal sealed class PgrossRecipe : IDatasetRecipe
 {
-    public static SplitSource Read(string root)
+    /// <inheritdoc/>
+    public string Name => "pgross";
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Aliases { get; } = ["peir-gross", "peirgross"];
+
+    /// <inheritdoc/>
+    public string Description => "PEIR Gross: peir_gross_captions.json or captions.json ({image: caption}) + images/ (or images beside it)";
+
+    /// <inheritdoc/>
+    public SplitRule Split { get; } = SplitRule.Planned(SplitPlan.Pgross, "train_test_split 0.3 / 1234, then 0.66 / 1234");
+
+    /// <inheritdoc/>
+    public string Clean(string report) => PgrossCleaner.Clean(report);
+
+    /// <inheritdoc/>
+    public SourceRead Read(string root, PrepareOptions options)
     {
         string path = SourceFiles.FindFile(root, "peir_gross_captions.json", "captions.json");
         string name = Path.GetFileName(path);
@@ -45,9 +61,9 @@ internal static class PgrossSource
             string imagePath = Path.Combine(images, key);
             problem = inside.Problem(imagePath, key);
             if (value.ValueKind != JsonValueKind.String) problem ??= $"caption is {value.ValueKind}, not a string";
-            else findings = PgrossCleaner.Clean(value.GetString()!);
+            else findings = Clean(value.GetString()!);
             rows.Add(new SourceRow(origin, imagePath, findings, problem, null));
         }
-        return SplitSource.FromPlan(rows, SplitPlan.Pgross, dropped);
+        return SourceRead.Single(Name, rows, dropped);
     }
 }

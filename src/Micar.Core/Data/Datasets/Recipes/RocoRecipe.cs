@@ -15,23 +15,36 @@ namespace Micar.Data;
 /// ones, so only the row order (file order here) and caption source can differ. Captions are cleaned with
 /// <see cref="RocoCleaner"/>. A line without a tab or an id without an image makes the row bad.
 /// </remarks>
-internal static class RocoSource
+internal sealed class RocoRecipe : IDatasetRecipe
 {
-    private static readonly (string Folder, string Split)[] Splits = [("train", "train"), ("validation", "val"), ("test", "test")];
+    private static readonly (string Folder, string Split)[] SplitFolders = [("train", "train"), ("validation", "val"), ("test", "test")];
 
-    public static SplitSource Read(string root)
+    /// <inheritdoc/>
+    public string Name => "roco";
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Aliases { get; } = [];
+
+    /// <inheritdoc/>
+    public string Description => "ROCO, roco-dataset repository layout: train|validation|test[/radiology] with captions.txt and images/ (optionally under data/)";
+
+    /// <inheritdoc/>
+    public SplitRule Split { get; } = SplitRule.Given("the train, validation and test folders, in file order");
+
+    /// <inheritdoc/>
+    public string Clean(string report) => RocoCleaner.Clean(report);
+
+    /// <inheritdoc/>
+    public SourceRead Read(string root, PrepareOptions options)
     {
         var inside = new DatasetRootPath(root);
-        var all = new List<SourceRow>();
-        var parts = new List<List<SourceRow>>();
-        foreach (var (folder, _) in Splits)
+        var parts = new List<SourceGroup>();
+        foreach (var (folder, split) in SplitFolders)
         {
             string dir = FindSplitFolder(root, folder);
-            var rows = ReadSplit(root, dir, inside);
-            all.AddRange(rows);
-            parts.Add(rows);
+            parts.Add(new SourceGroup(split, ReadSplit(root, dir, inside)));
         }
-        return new SplitSource(all, parts[0], parts[1], parts[2], []);
+        return new SourceRead(parts, []);
     }
 
     private static string FindSplitFolder(string root, string split)
@@ -48,7 +61,7 @@ internal static class RocoSource
             Path.Combine(candidates[0], "captions.txt"));
     }
 
-    private static List<SourceRow> ReadSplit(string root, string dir, DatasetRootPath inside)
+    private List<SourceRow> ReadSplit(string root, string dir, DatasetRootPath inside)
     {
         string captions = Path.Combine(dir, "captions.txt");
         string display = SourceFiles.Display(root, captions);
@@ -69,7 +82,7 @@ internal static class RocoSource
                 continue;
             }
             string id = line[..tab];
-            string findings = RocoCleaner.Clean(line[(tab + 1)..]);
+            string findings = Clean(line[(tab + 1)..]);
             string? image = FindImage(images, id, downloaded);
             string? problem = image is null
                 ? $"no image for '{id}' in {SourceFiles.Display(root, images)}"
