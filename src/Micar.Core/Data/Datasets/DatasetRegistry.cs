@@ -28,7 +28,7 @@ public sealed class DatasetRegistry
         Names = All.Select(r => r.Name).ToList();
     }
 
-    /// <summary>The built-in datasets: covctr, pgross, mmretinal, roco, iuxray.</summary>
+    /// <summary>The built-in datasets, one recipe each under <c>Data/Datasets/Recipes/</c>.</summary>
     public static DatasetRegistry Default { get; } =
         new([new CovctrRecipe(), new PgrossRecipe(), new MmRetinalRecipe(), new RocoRecipe(), new IuXrayRecipe()]);
 

@@ -7,12 +7,8 @@ namespace Micar.Data;
 /// only runs a recipe.
 /// </summary>
 /// <remarks>
-/// <para>Layouts (the <c>root</c> folder): <b>covctr</b> <c>reports.csv</c> or <c>reports_ZH_EN.csv</c> + images in
-/// <c>images/</c> or beside the CSV; <b>pgross</b> <c>peir_gross_captions.json</c> or <c>captions.json</c> + images
-/// in <c>images/</c> or beside it; <b>mmretinal</b> <c>CFP_/FFA_/OCT_translated_v1.csv</c> + folders <c>CFP/</c>,
-/// <c>FFA/</c>, <c>OCT/</c>; <b>roco</b> the roco-dataset repository layout (<c>train|validation|test[/radiology]</c>
-/// with <c>captions.txt</c> and <c>images/</c>, optionally under <c>data/</c>); <b>iuxray</b> R2Gen's
-/// <c>annotation.json</c> + <c>images/</c>.</para>
+/// <para>Layouts (the <c>root</c> folder): each recipe's <see cref="IDatasetRecipe.Description"/>, and in detail its
+/// file under <c>Data/Datasets/Recipes/</c>.</para>
 /// <para>Split membership and order equal the official preprocessors' (scikit-learn <c>train_test_split</c>,
 /// see <see cref="SplitPlan"/>); rows the official <c>dropna()</c> removes are removed after splitting and listed
 /// in <see cref="PrepareResult.Dropped"/>. Bad rows — ones the official code would fail on, whose image file is
@@ -30,8 +26,8 @@ public static class Prepare
     /// Reads the raw dataset under <paramref name="root"/>, cleans and splits it, and writes <c>train.csv</c>,
     /// <c>val.csv</c> and <c>test.csv</c> into <paramref name="outDir"/> (created if needed).
     /// </summary>
-    /// <param name="dataset"><c>covctr</c>, <c>pgross</c>, <c>mmretinal</c> (or <c>mmr</c>), <c>roco</c> or
-    /// <c>iuxray</c> (or <c>iu_xray</c>); case-insensitive.</param>
+    /// <param name="dataset">A name or alias of <see cref="DatasetRegistry.Default"/> (its
+    /// <see cref="DatasetRegistry.HelpText"/>), case-insensitive.</param>
     /// <param name="root">Folder of the raw layout.</param>
     /// <param name="outDir">Output folder.</param>
     /// <param name="skipBad">Leave bad rows out (listed in <see cref="PrepareResult.Skipped"/>) instead of failing;

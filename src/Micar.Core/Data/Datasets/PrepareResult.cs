@@ -1,7 +1,7 @@
 namespace Micar.Data;
 
 /// <summary>What <see cref="Prepare.Run(string, string, string, PrepareOptions)"/> wrote.</summary>
-/// <param name="Dataset">Canonical dataset name (<c>covctr</c>, <c>pgross</c>, <c>mmretinal</c>, <c>roco</c>, <c>iuxray</c>).</param>
+/// <param name="Dataset">Canonical dataset name (<see cref="IDatasetRecipe.Name"/>).</param>
 /// <param name="OutDir">Full path of the output folder holding <c>train.csv</c>, <c>val.csv</c> and <c>test.csv</c>.</param>
 /// <param name="Train">Rows written to <c>train.csv</c>.</param>
 /// <param name="Val">Rows written to <c>val.csv</c>.</param>
