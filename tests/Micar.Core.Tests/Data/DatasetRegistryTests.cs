@@ -56,6 +56,9 @@ public sealed class DatasetRegistryTests
             Assert.Same(plan, recipe.Split.Plan);
             Assert.False(string.IsNullOrWhiteSpace(recipe.Description));
         }
+        Assert.Equal("train_test_split 0.3 / 1234, then 0.66 / 1234", DatasetRegistry.Default.Find("pgross").Split.Description);
+        Assert.Equal("train_test_split 0.2 / 9876, then 0.5 / 9876, each modality on its own, concatenated CFP, FFA, OCT",
+            DatasetRegistry.Default.Find("mmretinal").Split.Description);
         Assert.Contains("mmretinal (mmr, mm-retinal)", DatasetRegistry.Default.HelpText);
         Assert.Contains("roco, iuxray (iu_xray, iu-xray)", DatasetRegistry.Default.HelpText);
     }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Micar.Data;
 
 /// <summary>
@@ -20,11 +22,14 @@ public sealed record SplitRule
 
     /// <summary>Each group is split by <paramref name="plan"/>; train, val and test are the groups' parts concatenated
     /// in group order.</summary>
-    public static SplitRule Planned(SplitPlan plan, string description)
+    /// <param name="plan">The plan.</param>
+    /// <param name="groups">What the groups are, when there are several (appended to <see cref="Description"/>).</param>
+    public static SplitRule Planned(SplitPlan plan, string? groups = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        ArgumentException.ThrowIfNullOrWhiteSpace(description);
-        return new(plan, description);
+        string description = string.Create(CultureInfo.InvariantCulture,
+            $"train_test_split {plan.FirstTestSize} / {plan.FirstSeed}, then {plan.SecondTestSize} / {plan.SecondSeed}");
+        return new(plan, groups is null ? description : $"{description}, {groups}");
     }
 
     /// <summary>The source gives the splits: the groups must be <c>train</c>, <c>val</c>, <c>test</c>, in this order,

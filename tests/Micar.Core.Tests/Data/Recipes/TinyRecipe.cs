@@ -15,7 +15,7 @@ internal sealed class TinyRecipe(SplitRule? split = null) : IDatasetRecipe
 
     public string Description => "test-only: notes.tsv (image \\t report) + images/";
 
-    public SplitRule Split { get; } = split ?? SplitRule.Planned(SplitPlan.Covctr, "as COVCTR");
+    public SplitRule Split { get; } = split ?? SplitRule.Planned(SplitPlan.Covctr);
 
     public string Clean(string report) => report.Trim().ToLowerInvariant() + " .";
 

@@ -6,13 +6,18 @@ namespace Micar.Data;
 /// official code) and the images in <c>images/</c> or next to the CSV (as in the released archive).
 /// </summary>
 /// <remarks>
-/// Rows are cleaned with <see cref="CovctrCleaner"/> and split with <see cref="SplitPlan.Covctr"/> (one group). Any other
-/// column is kept by the official code, so a missing cell there makes its row vanish in the <c>dropna()</c> after
+/// Rows are cleaned with <see cref="CovctrCleaner"/> and split with <see cref="SplitPlan.Covctr"/> (one group). Any
+/// other column is kept by the official code, so a missing cell there makes its row vanish in the <c>dropna()</c> after
 /// splitting; that rule is reproduced. Bad rows (empty id or report, report empty after cleaning, image file
 /// missing) take part in splitting and are removed afterwards, so they never move a good row to another split.
 /// </remarks>
 internal sealed class CovctrRecipe : IDatasetRecipe
 {
+    private static readonly HashSet<string> DroppedColumns = new(StringComparer.Ordinal)
+    {
+        "image_id", "findings", "reports_En", "COVID", "terminologies", "impression",
+    };
+
     /// <inheritdoc/>
     public string Name => "covctr";
 
@@ -23,15 +28,10 @@ internal sealed class CovctrRecipe : IDatasetRecipe
     public string Description => "COVID-19 CT reports: reports.csv or reports_ZH_EN.csv + images/ (or images beside the CSV)";
 
     /// <inheritdoc/>
-    public SplitRule Split { get; } = SplitRule.Planned(SplitPlan.Covctr, "train_test_split 0.2 / 9876, then 0.5 / 9876");
+    public SplitRule Split { get; } = SplitRule.Planned(SplitPlan.Covctr);
 
     /// <inheritdoc/>
     public string Clean(string report) => CovctrCleaner.Clean(report);
-
-    private static readonly HashSet<string> DroppedColumns = new(StringComparer.Ordinal)
-    {
-        "image_id", "findings", "reports_En", "COVID", "terminologies", "impression",
-    };
 
     /// <inheritdoc/>
     public SourceRead Read(string root, PrepareOptions options)

@@ -32,7 +32,7 @@ internal sealed class MmRetinalRecipe : IDatasetRecipe
     public string Description => "MM-Retinal: CFP_/FFA_/OCT_translated_v1.csv + image folders CFP/, FFA/, OCT/";
 
     /// <inheritdoc/>
-    public SplitRule Split { get; } = SplitRule.Planned(SplitPlan.MmRetinal, "each modality: train_test_split 0.2 / 9876, then 0.5 / 9876; concatenated CFP, FFA, OCT");
+    public SplitRule Split { get; } = SplitRule.Planned(SplitPlan.MmRetinal, "each modality on its own, concatenated CFP, FFA, OCT");
 
     /// <inheritdoc/>
     public string Clean(string report) => MmRetinalCleaner.Clean(report);

@@ -24,7 +24,7 @@ internal sealed class PgrossRecipe : IDatasetRecipe
     public string Description => "PEIR Gross: peir_gross_captions.json or captions.json ({image: caption}) + images/ (or images beside it)";
 
     /// <inheritdoc/>
-    public SplitRule Split { get; } = SplitRule.Planned(SplitPlan.Pgross, "train_test_split 0.3 / 1234, then 0.66 / 1234");
+    public SplitRule Split { get; } = SplitRule.Planned(SplitPlan.Pgross);
 
     /// <inheritdoc/>
     public string Clean(string report) => PgrossCleaner.Clean(report);
