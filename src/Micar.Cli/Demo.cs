@@ -43,7 +43,7 @@ static class Demo
         var total = Stopwatch.StartNew();
         var spec = Presets.Resolve(specName);
         var dataDir = Path.Combine(root, "data");
-        if (!File.Exists(Path.Combine(dataDir, "dataset.json")) || SynthCount(dataDir) != n)
+        if (!new DatasetFolder(dataDir).IsSynthetic || SynthCount(dataDir) != n)
         {
             var sw = Stopwatch.StartNew();
             SynthDataset.Write(dataDir, n, 7, 224);
@@ -106,7 +106,7 @@ static class Demo
     {
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dataDir, "dataset.json")));
+            using var doc = JsonDocument.Parse(File.ReadAllText(new DatasetFolder(dataDir).SyntheticMarkerPath));
             foreach (var name in new[] { "count", "n", "images" })
                 if (doc.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number) return v.GetInt32();
         }
