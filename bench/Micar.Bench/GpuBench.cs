@@ -149,7 +149,7 @@ static class GpuBench
         using var optimizer = Training.Trainer.OfficialOptimizer(store, tr);
         using var rng = new Generator(ModelBench.Seed + 3, dev);
         var ctx = new ForwardContext { Training = true, Rng = rng };
-        double alpha = spec.Moe.Enabled ? spec.Moe.BalanceLossWeight : 0;
+        double alpha = model.BalanceLossWeight;
         var samples = new List<double>();
         var losses = new List<double>();
         Sync(dev);

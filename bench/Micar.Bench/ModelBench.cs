@@ -220,7 +220,7 @@ static class ModelBench
             using var s = Torch.NewScope();
             foreach (var p in trainable) p.Grad = null;
             var r = net.Decode(ids, memory, pad, ctx);
-            Training.Trainer.OfficialLoss(r, labels, 0.01).Loss.Backward();
+            Training.Trainer.OfficialLoss(r, labels, model.BalanceLossWeight).Loss.Backward();
         }, warmup, repeats);
         double pt = py.GetProperty("step_s").GetDouble();
         int ops = py.GetProperty("top_level_ops").GetInt32();
@@ -345,7 +345,7 @@ static class ModelBench
             ["training"] = new JsonObject
             {
                 ["lr"] = s.Training.Lr, ["vision_lr"] = s.Training.VisionLr, ["weight_decay"] = s.Training.WeightDecay,
-                ["alpha"] = s.Moe.Enabled ? s.Moe.BalanceLossWeight : 0, ["seed"] = (long)Seed,
+                ["alpha"] = model.BalanceLossWeight, ["seed"] = (long)Seed,
             },
         };
     }
@@ -594,7 +594,7 @@ static class ModelBench
         using var optimizer = Training.Trainer.OfficialOptimizer(store, tr);
         using var rng = new Generator(Seed + 3);
         var ctx = new ForwardContext { Training = true, Rng = rng, FusionConv = ForwardContext.ParseFusionConv(args[6]) };
-        double alpha = spec.Moe.Enabled ? spec.Moe.BalanceLossWeight : 0;
+        double alpha = model.BalanceLossWeight;
         double rssBefore = StatusMiB("VmRSS");
         var phases = new Dictionary<string, List<double>>
         {

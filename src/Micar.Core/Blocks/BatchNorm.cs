@@ -6,14 +6,18 @@ namespace Micar.Blocks;
 using Torch = Micar.Torch.Torch;
 
 /// <summary>BatchNorm2d over a parameter prefix holding <c>weight</c>, <c>bias</c>, <c>running_mean</c>,
-/// <c>running_var</c> and <c>num_batches_tracked</c> (PyTorch's names): batch statistics and a running-stat update
-/// (momentum from the context, 0.1 by default) in training, running statistics in evaluation; eps 1e-5.</summary>
+/// <c>running_var</c> and <c>num_batches_tracked</c> (PyTorch's names), as its <see cref="Layers.BatchNorm2d"/>
+/// description says: eps from <see cref="Layers.BatchNorm2d.Eps"/>; in training, batch statistics and the running-stat
+/// update <c>running = (1 − m)·running + m·batch</c> (unbiased variance) with m = <see cref="ForwardContext.BatchNormMomentum"/>
+/// when the context sets it, else <see cref="Layers.BatchNorm2d.Momentum"/>; running statistics in evaluation.</summary>
 public static class BatchNorm
 {
-    /// <summary>Normalises <paramref name="x"/> [b, C, h, w].</summary>
-    public static Tensor Forward(ParamView p, Tensor x, ForwardContext ctx, double eps = 1e-5)
+    /// <summary>Normalises <paramref name="x"/> [b, C, h, w] as <paramref name="layer"/> describes (null: the default
+    /// description, eps 1e-5 and momentum 0.1).</summary>
+    public static Tensor Forward(ParamView p, Tensor x, ForwardContext ctx, Layers.BatchNorm2d? layer = null)
     {
-        var y = F.BatchNorm(x, p["running_mean"], p["running_var"], p["weight"], p["bias"], ctx.Training, ctx.BatchNormMomentum, eps);
+        double eps = layer?.Eps ?? Defaults.Eps, momentum = ctx.BatchNormMomentum ?? layer?.Momentum ?? Defaults.Momentum;
+        var y = F.BatchNorm(x, p["running_mean"], p["running_var"], p["weight"], p["bias"], ctx.Training, momentum, eps);
         if (ctx.Training && p.Optional("num_batches_tracked") is { } n)
         {
             using var noGrad = Autograd.NoGrad();
@@ -21,4 +25,6 @@ public static class BatchNorm
         }
         return y;
     }
+
+    static readonly Layers.BatchNorm2d Defaults = new(1);
 }

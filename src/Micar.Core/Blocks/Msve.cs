@@ -4,18 +4,20 @@ using Micar.Torch;
 namespace Micar.Blocks;
 
 using Torch = Micar.Torch.Torch;
+using L = Micar.Layers;
 
 /// <summary>
 /// The multiscale vision encoder (MSVE) of the official code: lateral maps φ_l = ReLU(BN(Conv1×1(C_l))) (conv with
 /// bias), top-down P5 = φ5, P_l = φ_l + up(P_{l+1}); F = ReLU(BN(Conv3×3(P2 + up(P3) + up(P4) + up(P5)))); adaptive
-/// average pooling to a grid; tokens in raster order (index = row·grid + col). "up" is bilinear, align_corners=False,
+/// average pooling to a GridHeight×GridWidth grid; tokens in raster order (index = row·GridWidth + col). "up" is bilinear, align_corners=False,
 /// to an explicit size.
 /// </summary>
 public static class Msve
 {
-    /// <summary>Pyramid of a trunk output: returns the pooled tokens [b, grid², d_v] and the maps P2…P5 and F
-    /// (when <paramref name="keepMaps"/>, for interpretability).</summary>
-    public static (Tensor Tokens, Tensor[]? Maps) Forward(ParamView p, Tensor[] c, int grid, ForwardContext ctx,
+    /// <summary>Pyramid of a trunk output as <paramref name="vision"/> describes it (grid, batch norms): returns the pooled
+    /// tokens [b, GridHeight·GridWidth, d_v] and the maps P2…P5 and F (when <paramref name="keepMaps"/>, for
+    /// interpretability).</summary>
+    public static (Tensor Tokens, Tensor[]? Maps) Forward(ParamView p, Tensor[] c, L.Msve vision, ForwardContext ctx,
         bool keepMaps = false, string path = "vis_enc")
     {
         using var scope = Torch.NewScope();
@@ -26,7 +28,8 @@ public static class Msve
         Tensor Lateral(int level)
         {
             using var s = Torch.NewScope();
-            return BatchNorm.Forward(p.At($"fpn_c{level}.1"), F.Conv2d(c[level - 2], p[$"fpn_c{level}.0.weight"], p[$"fpn_c{level}.0.bias"]), ctx)
+            return BatchNorm.Forward(p.At($"fpn_c{level}.1"), F.Conv2d(c[level - 2], p[$"fpn_c{level}.0.weight"], p[$"fpn_c{level}.0.bias"]), ctx,
+                    (L.BatchNorm2d)vision.Lateral(level - 2).Items[1])
                 .Relu_().MoveToOuterScope();
         }
         static Tensor Up(Tensor x, Tensor like) =>
@@ -50,9 +53,9 @@ public static class Msve
             using (var up4 = Up(p4, c[0])) sum.Add_(up4);
             using (var up5 = Up(p5, c[0])) sum.Add_(up5);
             var conv = F.Conv2dWinograd(sum, p["fusion.0.weight"], p["fusion.0.bias"], ctx.FusionConv ?? FusionConvAlgorithm(sum));
-            fused = BatchNorm.Forward(p.At("fusion.1"), conv, ctx).Relu_().MoveToOuterScope();
+            fused = BatchNorm.Forward(p.At("fusion.1"), conv, ctx, (L.BatchNorm2d)vision.Fusion.Items[1]).Relu_().MoveToOuterScope();
         }
-        var tokens = Pool(fused, grid);
+        var tokens = Pool(fused, vision.GridHeight, vision.GridWidth);
         if (ctx.Trace is { } trace)
             foreach (var (name, map) in new[] { ("P2", p2!), ("P3", p3), ("P4", p4), ("P5", p5), ("F", fused) })
                 trace.Record(path, "pyramid." + name, map.Mean(1));
@@ -67,10 +70,11 @@ public static class Msve
         input.Device.Type == DeviceType.Cpu && input.Size(1) >= 512 && input.Size(0) * input.Size(2) * input.Size(3) >= 1568
             ? ConvAlgorithm.Winograd4 : ConvAlgorithm.Direct;
 
-    /// <summary>Adaptive average pooling to grid×grid, then <c>b c h w → b (h w) c</c>.</summary>
-    public static Tensor Pool(Tensor map, int grid)
+    /// <summary>Adaptive average pooling to <paramref name="gridHeight"/>×<paramref name="gridWidth"/>, then
+    /// <c>b c h w → b (h w) c</c> (token index = row·gridWidth + col).</summary>
+    public static Tensor Pool(Tensor map, int gridHeight, int gridWidth)
     {
-        using var pooled = F.AdaptiveAvgPool2d(map, grid, grid);
+        using var pooled = F.AdaptiveAvgPool2d(map, gridHeight, gridWidth);
         using var flat = pooled.Flatten(2);
         return flat.Transpose(1, 2);
     }

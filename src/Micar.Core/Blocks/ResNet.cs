@@ -4,6 +4,7 @@ using Micar.Torch;
 namespace Micar.Blocks;
 
 using Torch = Micar.Torch.Torch;
+using L = Micar.Layers;
 
 /// <summary>Where the parts of a ResNet trunk live in a parameter store.</summary>
 /// <param name="StemConv">Prefix of the 7×7 stem convolution (torchvision <c>conv1</c>).</param>
@@ -40,14 +41,24 @@ public static class ResNet
     /// C2 (H/4), C3 (H/8), C4 (H/16), C5 (H/32).</summary>
     public static Tensor[] Forward(ParamView p, Tensor image, int depth, ResNetNaming naming, ForwardContext ctx)
     {
+        StageBlocks(depth); // rejects an unsupported depth with its message
+        return Forward(p, image, new L.ResNet(depth), naming, ctx);
+    }
+
+    /// <summary>Runs the trunk <paramref name="backbone"/> describes on <paramref name="image"/> [b, 3, H, W] (each batch
+    /// norm as its description says) and returns the four stage outputs C2 (H/4), C3 (H/8), C4 (H/16), C5 (H/32).</summary>
+    public static Tensor[] Forward(ParamView p, Tensor image, L.ResNet backbone, ResNetNaming naming, ForwardContext ctx)
+    {
         using var scope = Torch.NewScope();
+        int depth = backbone.Depth;
         var x = F.Conv2d(image, p.At(naming.StemConv)["weight"], stride: 2, padding: 3);
-        x = BatchNorm.Forward(p.At(naming.StemBn), x, ctx).Relu_();
+        x = BatchNorm.Forward(p.At(naming.StemBn), x, ctx, backbone.Bn1).Relu_();
         x = F.MaxPool2d(x, 3, 2, 1);
         var blocks = StageBlocks(depth);
         var outputs = new Tensor[4];
         for (int s = 0; s < 4; s++)
         {
+            var stage = backbone.Stage(s).Items;
             for (int b = 0; b < blocks[s]; b++)
             {
                 int stride = s > 0 && b == 0 ? 2 : 1;
@@ -55,7 +66,7 @@ public static class ResNet
                 // One scope per block: what the block made and autograd does not keep is freed here, not at the
                 // end of the network (as Python frees it when the last reference goes).
                 using var blockScope = Torch.NewScope();
-                x = (IsBottleneck(depth) ? Bottleneck(bp, x, stride, ctx) : Basic(bp, x, stride, ctx)).MoveToOuterScope();
+                x = (IsBottleneck(depth) ? Bottleneck(bp, x, stride, ctx, stage[b]) : Basic(bp, x, stride, ctx, stage[b])).MoveToOuterScope();
             }
             outputs[s] = x.MoveToOuterScope();
             x = outputs[s];
@@ -63,26 +74,33 @@ public static class ResNet
         return outputs;
     }
 
-    static Tensor Shortcut(ParamView p, Tensor x, int stride, ForwardContext ctx)
+    /// <summary>The batch-norm child <paramref name="name"/> of a block description (<c>downsample</c>: its BN).</summary>
+    static L.BatchNorm2d Bn(L.ILayer block, string name)
     {
-        if (p.Optional("downsample.0.weight") is not { } w) return x.Alias();
-        return BatchNorm.Forward(p.At("downsample.1"), F.Conv2d(x, w, stride: stride), ctx);
+        var child = block.Children.Single(c => c.Name == name).Layer;
+        return child is L.Sequential seq ? (L.BatchNorm2d)seq.Items[1] : (L.BatchNorm2d)child;
     }
 
-    static Tensor Basic(ParamView p, Tensor x, int stride, ForwardContext ctx)
+    static Tensor Shortcut(ParamView p, Tensor x, int stride, ForwardContext ctx, L.ILayer block)
+    {
+        if (p.Optional("downsample.0.weight") is not { } w) return x.Alias();
+        return BatchNorm.Forward(p.At("downsample.1"), F.Conv2d(x, w, stride: stride), ctx, Bn(block, "downsample"));
+    }
+
+    static Tensor Basic(ParamView p, Tensor x, int stride, ForwardContext ctx, L.ILayer block)
     {
         // In-place ReLU and residual add on batch-norm outputs (their backward keeps the input, not the output), as
         // torchvision does: one tensor per step instead of two.
-        var h = BatchNorm.Forward(p.At("bn1"), F.Conv2d(x, p["conv1.weight"], stride: stride, padding: 1), ctx).Relu_();
-        h = BatchNorm.Forward(p.At("bn2"), F.Conv2d(h, p["conv2.weight"], padding: 1), ctx);
-        return h.Add_(Shortcut(p, x, stride, ctx)).Relu_();
+        var h = BatchNorm.Forward(p.At("bn1"), F.Conv2d(x, p["conv1.weight"], stride: stride, padding: 1), ctx, Bn(block, "bn1")).Relu_();
+        h = BatchNorm.Forward(p.At("bn2"), F.Conv2d(h, p["conv2.weight"], padding: 1), ctx, Bn(block, "bn2"));
+        return h.Add_(Shortcut(p, x, stride, ctx, block)).Relu_();
     }
 
-    static Tensor Bottleneck(ParamView p, Tensor x, int stride, ForwardContext ctx)
+    static Tensor Bottleneck(ParamView p, Tensor x, int stride, ForwardContext ctx, L.ILayer block)
     {
-        var h = BatchNorm.Forward(p.At("bn1"), F.Conv2d(x, p["conv1.weight"]), ctx).Relu_();
-        h = BatchNorm.Forward(p.At("bn2"), F.Conv2d(h, p["conv2.weight"], stride: stride, padding: 1), ctx).Relu_();
-        h = BatchNorm.Forward(p.At("bn3"), F.Conv2d(h, p["conv3.weight"]), ctx);
-        return h.Add_(Shortcut(p, x, stride, ctx)).Relu_();
+        var h = BatchNorm.Forward(p.At("bn1"), F.Conv2d(x, p["conv1.weight"]), ctx, Bn(block, "bn1")).Relu_();
+        h = BatchNorm.Forward(p.At("bn2"), F.Conv2d(h, p["conv2.weight"], stride: stride, padding: 1), ctx, Bn(block, "bn2")).Relu_();
+        h = BatchNorm.Forward(p.At("bn3"), F.Conv2d(h, p["conv3.weight"]), ctx, Bn(block, "bn3"));
+        return h.Add_(Shortcut(p, x, stride, ctx, block)).Relu_();
     }
 }

@@ -9,7 +9,8 @@ namespace Micar.Layers;
 /// </summary>
 /// <param name="Channels">Number of channels C.</param>
 /// <param name="Eps">Added to the variance.</param>
-/// <param name="Momentum">Running-statistics update rate in training.</param>
+/// <param name="Momentum">Running-statistics update rate in training: <c>running = (1 − Momentum)·running + Momentum·batch</c>
+/// (unbiased variance), unless <see cref="Model.ForwardContext.BatchNormMomentum"/> overrides it for a pass.</param>
 public sealed record BatchNorm2d(int Channels, double Eps = 1e-5, double Momentum = 0.1) : ILayer
 {
     /// <inheritdoc/>

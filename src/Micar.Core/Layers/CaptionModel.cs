@@ -37,6 +37,14 @@ public sealed record CaptionModel(Msve Vision, Sequential Proj, Encoder? Encoder
     /// <summary>Number of image tokens N.</summary>
     public int ImageTokens => Vision.Tokens;
 
+    /// <summary>Weight α of the decoder's balance value in the training loss (loss = cross-entropy + α·balance value):
+    /// the <see cref="Moe.BalanceLossWeight"/> of the decoder's MoE layers, which must all be the same (validation
+    /// rejects a decoder whose MoE layers differ; the balance value is their mean, weighted once); 0 when the decoder
+    /// has no MoE layer.</summary>
+    public double BalanceLossWeight => MoeLayers.Select(m => m.BalanceLossWeight).FirstOrDefault();
+
+    private IEnumerable<Moe> MoeLayers => Decoder?.Blocks is { } blocks ? blocks.Select(b => b?.FeedForward).OfType<Moe>() : [];
+
     /// <inheritdoc/>
     public IReadOnlyList<ParamInfo> Tensors => [];
 
@@ -58,6 +66,9 @@ public sealed record CaptionModel(Msve Vision, Sequential Proj, Encoder? Encoder
             foreach (var p in Fits("Encoder", Encoder, tokens, tokens)) yield return p;
         foreach (var p in Fits("Decoder", Decoder, text, text, tokens)) yield return p;
         foreach (var p in Fits("GenLogits", GenLogits, text, text.WithLast(VocabSize))) yield return p;
+        var weights = MoeLayers.Select(m => m.BalanceLossWeight).Distinct().ToList();
+        if (weights.Count > 1)
+            yield return $"CaptionModel.Decoder: the Moe layers' BalanceLossWeight values differ ({string.Join(", ", weights.Select(w => w.ToString(System.Globalization.CultureInfo.InvariantCulture)))}); the loss weighs their mean balance value with one weight";
     }
 
     private static IEnumerable<string> Fits(string field, ILayer layer, Shape input, Shape expected, Shape? context = null)

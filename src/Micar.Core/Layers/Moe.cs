@@ -19,7 +19,8 @@ namespace Micar.Layers;
 /// <param name="Dropout">Dropout after each expert's w2.</param>
 /// <param name="Combine">How the selected experts are combined.</param>
 /// <param name="Dispatch">How experts are run.</param>
-/// <param name="BalanceLossWeight">Weight of the balance value in the training loss (0.01 official, 0 = ablated).</param>
+/// <param name="BalanceLossWeight">Weight of the balance value in the training loss (0.01 official, 0 = ablated); the
+/// loss reads it through <see cref="CaptionModel.BalanceLossWeight"/>, so all MoE layers of a decoder must agree.</param>
 /// <param name="Init">Initializer of the expert and router weights.</param>
 public sealed record Moe(
     int DModel, int DFf, int Experts, int TopK, Activation Activation, double Dropout,

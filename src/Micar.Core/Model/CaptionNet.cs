@@ -56,8 +56,18 @@ public sealed class CaptionNet
     {
         Description = description;
         Params = parameters;
+        _proj = NormThenLinear(description.Proj, nameof(CaptionModel.Proj));
+        _head = NormThenLinear(description.GenLogits, nameof(CaptionModel.GenLogits));
         Checkpoint.EnsureMatches(description, parameters);
     }
+
+    readonly (RmsNorm Norm, Linear Linear) _proj, _head;
+
+    /// <summary>The two layers of <c>proj</c> or <c>gen_logits</c>, the only structure the forward runs.</summary>
+    static (RmsNorm, Linear) NormThenLinear(Sequential head, string field) =>
+        head.Items is [RmsNorm norm, Linear linear]
+            ? (norm, linear)
+            : throw new NotSupportedException($"CaptionModel.{field} must be [RmsNorm, Linear] to run, not [{string.Join(", ", head.Items.Select(l => l.Kind))}]");
 
     /// <summary>The layer description.</summary>
     public CaptionModel Description { get; }
@@ -73,11 +83,9 @@ public sealed class CaptionNet
     {
         using var scope = Torch.NewScope();
         var vision = Description.Vision;
-        if (vision.GridHeight != vision.GridWidth)
-            throw new NotSupportedException($"non-square vision grids ({vision.GridHeight}×{vision.GridWidth}) are not implemented");
         var vp = Params.View("vis_enc");
-        var c = B.ResNet.Forward(vp, image, vision.Backbone.Depth, B.ResNetNaming.Official, ctx);
-        var tokens = vision.MultiScale ? B.Msve.Forward(vp, c, vision.GridHeight, ctx).Tokens : B.Msve.Pool(c[3], vision.GridHeight);
+        var c = B.ResNet.Forward(vp, image, vision.Backbone, B.ResNetNaming.Official, ctx);
+        var tokens = vision.MultiScale ? B.Msve.Forward(vp, c, vision, ctx).Tokens : B.Msve.Pool(c[3], vision.GridHeight, vision.GridWidth);
         return tokens.MoveToOuterScope();
     }
 
@@ -86,7 +94,7 @@ public sealed class CaptionNet
     {
         using var scope = Torch.NewScope();
         var p = Params.View("proj");
-        return F.Linear(B.RmsNorm.Forward(features, p["0.weight"]), p["1.weight"], p["1.bias"]).MoveToOuterScope();
+        return F.Linear(B.RmsNorm.Forward(features, p["0.weight"], _proj.Norm.Eps), p["1.weight"], p.Optional("1.bias")).MoveToOuterScope();
     }
 
     /// <summary>Image tokens after the vision encoder and the projection: [b, N, d].</summary>
@@ -107,9 +115,9 @@ public sealed class CaptionNet
             var blk = encoder.Blocks[i];
             var p = Params.View($"encoder.layers.{i}");
             var path = $"encoder.layers.{i}.self_attention";
-            x = x.Add(B.Mdla.SelfAttention(p.At("self_attention"), B.RmsNorm.Forward(x, p["norm_sa.weight"]), null,
+            x = x.Add(B.Mdla.SelfAttention(p.At("self_attention"), B.RmsNorm.Forward(x, p["norm_sa.weight"], blk.NormSa.Eps), null,
                 Config(blk.SelfAttention), ctx, path));
-            x = x.Add(B.GatedFfn.Forward(p.At("ff"), B.RmsNorm.Forward(x, p["norm_ff.weight"]),
+            x = x.Add(B.GatedFfn.Forward(p.At("ff"), B.RmsNorm.Forward(x, p["norm_ff.weight"], blk.NormFf.Eps),
                 B.Activations.Of(blk.Ff.Activation), blk.Ff.Dropout, ctx));
         }
         return x.MoveToOuterScope();
@@ -152,12 +160,12 @@ public sealed class CaptionNet
             var blk = blocks[i];
             var p = Params.View($"decoder.layers.{i}");
             var path = $"decoder.layers.{i}";
-            var h1 = x.Add(B.Mdla.SelfAttention(p.At("self_attention"), B.RmsNorm.Forward(x, p["norm_sa.weight"]), mask,
+            var h1 = x.Add(B.Mdla.SelfAttention(p.At("self_attention"), B.RmsNorm.Forward(x, p["norm_sa.weight"], blk.NormSa.Eps), mask,
                 Config(blk.SelfAttention), ctx, path + ".self_attention", cache?.Self[i]));
             var gf = blk.GatedFusion;
             var h2 = h1.Add(B.GatedFusion.Forward(p.At("gated_fusion"), h1, memory, Config(gf.CrossAttention),
                 B.Activations.Of(gf.Activation), gf.Dropout, ctx, path + ".gated_fusion", cache?.Cross[i], offset));
-            var normed = B.RmsNorm.Forward(h2, p[$"{blk.NormFfName}.weight"]);
+            var normed = B.RmsNorm.Forward(h2, p[$"{blk.NormFfName}.weight"], blk.NormFf.Eps);
             if (blk.FeedForward is Moe moe)
             {
                 var r = B.Moe.Forward(p.At("moe"), normed, moe.Experts, moe.TopK, moe.Combine, moe.Dispatch,
@@ -172,7 +180,7 @@ public sealed class CaptionNet
                 throw new NotSupportedException($"decoder feed-forward {blk.FeedForward.Kind} is not implemented");
         }
         var g = Params.View("gen_logits");
-        var logits = F.Linear(B.RmsNorm.Forward(x, g["0.weight"]), g["1.weight"]);
+        var logits = F.Linear(B.RmsNorm.Forward(x, g["0.weight"], _head.Norm.Eps), g["1.weight"], g.Optional("1.bias"));
         var lb = moeLayers == 0 ? lbSum : lbSum.Div(moeLayers);
         return new DecoderOutput(logits.MoveToOuterScope(), lb.MoveToOuterScope());
     }

@@ -10,8 +10,10 @@ public sealed record ForwardContext
     public bool Training { get; init; }
     /// <summary>Generator for dropout masks (null: libtorch's default generator).</summary>
     public Generator? Rng { get; init; }
-    /// <summary>Momentum of batch-norm running statistics in training mode (PyTorch's default 0.1).</summary>
-    public double BatchNormMomentum { get; init; } = 0.1;
+    /// <summary>Momentum of batch-norm running statistics in training mode for every batch norm of the pass, overriding
+    /// each description's <see cref="Layers.BatchNorm2d.Momentum"/> (the trainer's batch-norm calibration sets 1/(k+1));
+    /// null: each batch norm uses its own description's momentum (PyTorch's default 0.1).</summary>
+    public double? BatchNormMomentum { get; init; }
     /// <summary>Receives what blocks saw (null: nothing is recorded).</summary>
     public ITraceSink? Trace { get; init; }
     /// <summary>Algorithm of the MSVE 3×3 fusion convolution; null chooses: Winograd F(4×4, 3×3) on CPU for maps of at

@@ -96,7 +96,7 @@ public static class Trainer
         using var optimizer = OfficialOptimizer(store, tr, o.FreezeVision);
         var scheduler = new StepLR(optimizer, tr.StepSizeFor(epochs), tr.Gamma);
         using var dropoutRng = new Generator((ulong)seed + 1);
-        double alpha = spec.Moe.Enabled ? spec.Moe.BalanceLossWeight : 0;
+        double alpha = model.BalanceLossWeight;
 
         // From here on the run folder is ours: locked for the whole run, checked again under the lock.
         Directory.CreateDirectory(o.RunDir);
