@@ -70,6 +70,9 @@ public static class Msve
         input.Device.Type == DeviceType.Cpu && input.Size(1) >= 512 && input.Size(0) * input.Size(2) * input.Size(3) >= 1568
             ? ConvAlgorithm.Winograd4 : ConvAlgorithm.Direct;
 
+    /// <summary>Square grid: <see cref="Pool(Tensor, int, int)"/> with <paramref name="grid"/>×<paramref name="grid"/>.</summary>
+    public static Tensor Pool(Tensor map, int grid) => Pool(map, grid, grid);
+
     /// <summary>Adaptive average pooling to <paramref name="gridHeight"/>×<paramref name="gridWidth"/>, then
     /// <c>b c h w → b (h w) c</c> (token index = row·gridWidth + col).</summary>
     public static Tensor Pool(Tensor map, int gridHeight, int gridWidth)
