@@ -5,7 +5,7 @@
 // after building the F# surface once (`dotnet build src/Micar.FSharp -c Release`; a Debug build is used when there is
 // no Release one). It references the built assemblies and brings into scope the F# surface (the modules Spec, Layer,
 // Tensor, Model, Metrics, Train and the --> operator) and the C# types scripts use most (ModelSpec, Shape, Activation, Linear,
-// CaptionNet, ForwardContext, Tensor, Torch, ...). F# cannot pass `open`s on to the loading script, so the types come
+// CaptionNet, ForwardContext, Tensor, Libtorch, ...). F# cannot pass `open`s on to the loading script, so the types come
 // as abbreviations; for anything else write e.g. `open Micar.Layers` or `open Micar.Blocks` after the #load.
 // The native shim (libmicar_native.so) is found next to the assemblies or in native/build.
 //

@@ -19,7 +19,7 @@ module MicarScript =
 
     // Tensors and devices.
     type Tensor = Micar.Torch.Tensor
-    type Torch = Micar.Torch.Torch
+    type Libtorch = Micar.Torch.Libtorch
     type F = Micar.Torch.F
     type Autograd = Micar.Torch.Autograd
     type Generator = Micar.Torch.Generator
@@ -52,9 +52,9 @@ module MicarScript =
 
     // Bound networks.
     type CaptionNet = Micar.Model.CaptionNet
-    type ParamStore = Micar.Model.ParamStore
-    type ForwardContext = Micar.Model.ForwardContext
-    type TraceRecorder = Micar.Model.TraceRecorder
+    type ParamStore = Micar.Nn.ParamStore
+    type ForwardContext = Micar.Nn.ForwardContext
+    type TraceRecorder = Micar.Nn.TraceRecorder
     type DecoderOutput = Micar.Model.DecoderOutput
     type Checkpoint = Micar.Model.Checkpoint
 

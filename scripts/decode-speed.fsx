@@ -8,6 +8,7 @@
 // (generated tokens, <eos> included) for each mode and the cache's speed-up.
 #load "Micar.fsx"
 open Micar.Model
+open Micar.Nn
 open Micar.Decoding
 open Micar.Training
 
@@ -22,7 +23,7 @@ let net, images =
         let spec = Micar.Spec.Presets.Get "tiny"
         let model = spec.Compile()
         CaptionNet(model, ParamInit.Create(model, new Micar.Torch.Generator(1UL))),
-        Torch.Randn([| int64 count; 3L; int64 spec.Vision.ImageSize; int64 spec.Vision.ImageSize |], new Micar.Torch.Generator(2UL))
+        Libtorch.Randn([| int64 count; 3L; int64 spec.Vision.ImageSize; int64 spec.Vision.ImageSize |], new Micar.Torch.Generator(2UL))
     else
         let ckpt = Checkpoint.Load(System.IO.Path.Combine(args.[0], Trainer.BestDir))
         let split = (SplitData.Load(args.[1], "test")).Take count

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Micar.Torch;
 namespace Micar.Bench;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>Engine micro-benchmarks side by side with PyTorch (same libtorch, same threads, same shapes).</summary>
 static class EngineBench
@@ -24,12 +23,12 @@ static class EngineBench
 
     public static int Run(int threads, string outDir)
     {
-        Torch.Threads = threads;
+        Libtorch.Threads = threads;
         using var noGrad = Autograd.NoGrad();
         using var g = new Generator(0);
-        var a = Torch.Randn([4, 4], g); var b = Torch.Randn([4, 4], g);
-        var m1 = Torch.Randn([1024, 1024], g); var m2 = Torch.Randn([1024, 1024], g);
-        var x = Torch.Randn([8, 64, 56, 56], g); var w = Torch.Randn([64, 64, 3, 3], g); var bias = Torch.Randn([64], g);
+        var a = Libtorch.Randn([4, 4], g); var b = Libtorch.Randn([4, 4], g);
+        var m1 = Libtorch.Randn([1024, 1024], g); var m2 = Libtorch.Randn([1024, 1024], g);
+        var x = Libtorch.Randn([8, 64, 56, 56], g); var w = Libtorch.Randn([64, 64, 3, 3], g); var bias = Libtorch.Randn([64], g);
         var micar = new Dictionary<string, double>
         {
             ["add_4x4"] = MedianTime(() => { using var c = a + b; }, 20000, 7),
@@ -42,7 +41,7 @@ static class EngineBench
             ["matmul_1024"] = 2.0 * 1024 * 1024 * 1024,
             ["conv2d_resnet"] = 2.0 * 8 * 64 * 56 * 56 * 64 * 9,
         };
-        Console.WriteLine($"engine benchmark — libtorch {Torch.Version} (Micar) vs torch {py.GetProperty("torch").GetString()} (Python), {threads} thread(s)");
+        Console.WriteLine($"engine benchmark — libtorch {Libtorch.Version} (Micar) vs torch {py.GetProperty("torch").GetString()} (Python), {threads} thread(s)");
         Console.WriteLine($"{"op",-16} {"Micar",14} {"PyTorch",14} {"ratio M/P",10} {"Micar GFLOP/s",14}");
         var rows = new List<object>();
         foreach (var (name, t) in micar)

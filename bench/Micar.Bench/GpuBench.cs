@@ -8,10 +8,10 @@ using Micar.Spec;
 using Micar.Torch;
 using Micar.Torch.Optim;
 using Micar.Torch.Serialization;
+using Micar.Nn;
 
 namespace Micar.Bench;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>
 /// <c>micar-bench gpu</c>: the model suite on CUDA against PyTorch on the same GPU (bench/reference/gpu_bench.py,
@@ -29,7 +29,7 @@ static class GpuBench
 
     static void Sync(Device dev)
     {
-        if (dev.Type == DeviceType.Cuda) Torch.CudaSynchronize();
+        if (dev.Type == DeviceType.Cuda) Libtorch.CudaSynchronize();
     }
 
     sealed record Case(string Label, ModelSpec Official, ModelSpec Fast, int Batch);
@@ -38,9 +38,9 @@ static class GpuBench
     {
         // MICAR_GPU_BENCH_DEVICE=cpu runs the whole suite on the CPU (tiny only): a dry run of the harness without a GPU.
         bool dry = Environment.GetEnvironmentVariable("MICAR_GPU_BENCH_DEVICE") == "cpu";
-        if (!dry && !Torch.CudaIsAvailable)
+        if (!dry && !Libtorch.CudaIsAvailable)
         {
-            Console.Error.WriteLine($"micar-bench gpu: no CUDA device (libtorch {Torch.Version}, {Torch.CudaDeviceCount} device(s)); build the shim against a CUDA libtorch (MICAR_LIBTORCH_DIR) and set MICAR_NATIVE_LIB");
+            Console.Error.WriteLine($"micar-bench gpu: no CUDA device (libtorch {Libtorch.Version}, {Libtorch.CudaDeviceCount} device(s)); build the shim against a CUDA libtorch (MICAR_LIBTORCH_DIR) and set MICAR_NATIVE_LIB");
             return 2;
         }
         var dev = dry ? new Device(DeviceType.Cpu) : new Device(DeviceType.Cuda, 0);
@@ -48,14 +48,14 @@ static class GpuBench
         var root = Path.Combine(Path.GetTempPath(), $"micar-gpu-bench-{Environment.ProcessId}");
         Directory.CreateDirectory(root);
         var table = new List<string[]>();
-        var results = new JsonObject { ["libtorch"] = Torch.Version, ["quick"] = quick };
+        var results = new JsonObject { ["libtorch"] = Libtorch.Version, ["quick"] = quick };
         try
         {
             double bf16 = MatmulTflops(dev, DType.BFloat16, dry ? 1024 : 8192), fp32 = MatmulTflops(dev, DType.Float32, dry ? 1024 : 8192);
             var py = PythonReference.Run("bench/reference/gpu_bench.py", "peaks", root);
             results["micar_matmul_tflops"] = new JsonObject { ["bf16"] = bf16, ["fp32"] = fp32 };
             results["pytorch"] = JsonNode.Parse(py.GetRawText());
-            Console.WriteLine($"gpu benchmark — libtorch {Torch.Version}, {py.GetProperty("device").GetString()}; square matmul bf16 {bf16:F0} TFLOP/s, fp32 {fp32:F1} TFLOP/s (PyTorch {py.GetProperty("bf16_tflops").GetDouble():F0} / {py.GetProperty("fp32_tflops").GetDouble():F1})");
+            Console.WriteLine($"gpu benchmark — libtorch {Libtorch.Version}, {py.GetProperty("device").GetString()}; square matmul bf16 {bf16:F0} TFLOP/s, fp32 {fp32:F1} TFLOP/s (PyTorch {py.GetProperty("bf16_tflops").GetDouble():F0} / {py.GetProperty("fp32_tflops").GetDouble():F1})");
             results["winograd_vs_conv2d_float64"] = WinogradCheck(dev);
             var cases = new JsonArray();
             var tiny = Presets.Get("tiny");
@@ -69,7 +69,7 @@ static class GpuBench
             if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         }
         var md = new System.Text.StringBuilder();
-        md.AppendLine($"### Micar vs PyTorch on {results["pytorch"]!["device"]} — libtorch {Torch.Version} (Micar) / torch {results["pytorch"]!["torch"]} (PyTorch)");
+        md.AppendLine($"### Micar vs PyTorch on {results["pytorch"]!["device"]} — libtorch {Libtorch.Version} (Micar) / torch {results["pytorch"]!["torch"]} (PyTorch)");
         md.AppendLine();
         md.AppendLine("| measurement | Micar | PyTorch | ratio M/P | notes |");
         md.AppendLine("|---|---:|---:|---:|---|");
@@ -90,7 +90,7 @@ static class GpuBench
         File.WriteAllText(Path.Combine(dir, "config.json"), ModelBench.ReferenceConfig(spec, model).ToJsonString());
         var (image, ids, pad, labels) = ModelBench.Inputs(spec, c.Batch);
         double logitDiff;
-        using (var scope = Torch.NewScope())
+        using (var scope = Libtorch.NewScope())
         using (var cpu = ParamInit.Create(model, new Generator(ModelBench.Seed)))
         {
             TensorDataConversions.SaveSafetensors(Path.Combine(dir, "weights.safetensors"), cpu.Entries());
@@ -141,7 +141,7 @@ static class GpuBench
     static (double Step, List<double> Losses, double PeakMiB) TrainStep(ModelSpec spec, Tensor image, Tensor ids, Tensor pad, Tensor labels, Device dev, bool bf16)
     {
         var model = spec.Compile();
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         using var store = ParamInit.Create(model, new Generator(ModelBench.Seed), dev);
         var net = new CaptionNet(model, store);
         var (x, t, m, y) = (image.To(dev), ids.To(dev), pad.To(dev), labels.To(dev));
@@ -153,10 +153,10 @@ static class GpuBench
         var samples = new List<double>();
         var losses = new List<double>();
         Sync(dev);
-        if (dev.Type == DeviceType.Cuda) Torch.CudaResetPeakMemory();
+        if (dev.Type == DeviceType.Cuda) Libtorch.CudaResetPeakMemory();
         for (int i = 0; i < Warmup(dev) + Repeats(dev); i++)
         {
-            using var s = Torch.NewScope();
+            using var s = Libtorch.NewScope();
             var sw = Stopwatch.StartNew();
             optimizer.ZeroGrad();
             Tensor loss;
@@ -170,7 +170,7 @@ static class GpuBench
             if (i >= Warmup(dev)) samples.Add(sw.Elapsed.TotalSeconds);
             losses.Add(loss.Item());
         }
-        return (ModelBench.Median(samples), losses, dev.Type == DeviceType.Cuda ? Torch.CudaPeakMemoryBytes() / 1048576.0 : 0);
+        return (ModelBench.Median(samples), losses, dev.Type == DeviceType.Cuda ? Libtorch.CudaPeakMemoryBytes() / 1048576.0 : 0);
     }
 
     /// <summary>Beam search width 3 for 79 tokens over the whole batch (EOS forbidden, every step runs): Micar with
@@ -181,7 +181,7 @@ static class GpuBench
         var py = PythonReference.Run("bench/reference/gpu_bench.py", "beam", dir, ModelBench.Str(tokens), ModelBench.Str(BeamRepeats));
         var spec = c.Official with { Moe = c.Official.Moe with { Dispatch = MoeDispatch.Sparse } };
         var model = spec.Compile();
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         using var store = ParamInit.Create(model, new Generator(ModelBench.Seed), dev);
         var net = new CaptionNet(model, store);
         var x = image.To(dev);
@@ -190,7 +190,7 @@ static class GpuBench
         var samples = new List<double>();
         for (int r = 0; r < BeamRepeats; r++)
         {
-            using var s = Torch.NewScope();
+            using var s = Libtorch.NewScope();
             Sync(dev);
             var sw = Stopwatch.StartNew();
             ModelBench.ForcedBeam(net, net.EncodeImage(x, ForwardContext.Eval), tokens);
@@ -207,11 +207,11 @@ static class GpuBench
     /// gradients) in float64.</summary>
     static double WinogradCheck(Device dev)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         using var g = new Generator(ModelBench.Seed + 6, dev);
-        var x = Torch.Randn([2, 24, 13, 11], g, DType.Float64, dev).RequiresGrad_();
-        var w = Torch.Randn([16, 24, 3, 3], g, DType.Float64, dev).RequiresGrad_();
-        var probe = Torch.Randn([2, 16, 13, 11], g, DType.Float64, dev);
+        var x = Libtorch.Randn([2, 24, 13, 11], g, DType.Float64, dev).RequiresGrad_();
+        var w = Libtorch.Randn([16, 24, 3, 3], g, DType.Float64, dev).RequiresGrad_();
+        var probe = Libtorch.Randn([2, 16, 13, 11], g, DType.Float64, dev);
         double worst = 0;
         foreach (var algorithm in new[] { ConvAlgorithm.Winograd2, ConvAlgorithm.Winograd4 })
         {
@@ -228,16 +228,16 @@ static class GpuBench
 
     static double MatmulTflops(Device dev, DType dtype, int n)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         using var noGrad = Autograd.NoGrad();
         using var g = new Generator(ModelBench.Seed + 5, dev);
-        var a = Torch.Randn([n, n], g, dtype, dev);
-        var b = Torch.Randn([n, n], g, dtype, dev);
-        for (int i = 0; i < 3; i++) { using var s = Torch.NewScope(); a.Matmul(b); }
+        var a = Libtorch.Randn([n, n], g, dtype, dev);
+        var b = Libtorch.Randn([n, n], g, dtype, dev);
+        for (int i = 0; i < 3; i++) { using var s = Libtorch.NewScope(); a.Matmul(b); }
         Sync(dev);
         const int reps = 10;
         var sw = Stopwatch.StartNew();
-        for (int i = 0; i < reps; i++) { using var s = Torch.NewScope(); a.Matmul(b); }
+        for (int i = 0; i < reps; i++) { using var s = Libtorch.NewScope(); a.Matmul(b); }
         Sync(dev);
         return 2.0 * n * n * n * reps / sw.Elapsed.TotalSeconds / 1e12;
     }

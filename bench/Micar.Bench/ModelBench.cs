@@ -10,10 +10,10 @@ using Micar.Spec;
 using Micar.Torch;
 using Micar.Torch.Optim;
 using Micar.Torch.Serialization;
+using Micar.Nn;
 
 namespace Micar.Bench;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>
 /// Whole-model benchmark side by side with PyTorch (bench/reference/micar_ref.py, the official architecture in
@@ -48,14 +48,14 @@ static class ModelBench
     /// <c>perf record dotnet Micar.Bench.dll model-worker train DIR/tiny DIR/tiny/spec-official.json 2 1 3</c>.</summary>
     public static int Run(int threads, string outDir, bool quick, string? workDir = null)
     {
-        Torch.Threads = threads;
+        Libtorch.Threads = threads;
         var root = workDir ?? Path.Combine(Path.GetTempPath(), $"micar-model-bench-{Environment.ProcessId}");
         Directory.CreateDirectory(root);
         var results = new JsonObject
         {
             ["threads"] = threads,
             ["cpus"] = Environment.ProcessorCount,
-            ["libtorch"] = Torch.Version,
+            ["libtorch"] = Libtorch.Version,
             ["quick"] = quick,
             ["load_before"] = LoadAverage(),
         };
@@ -64,7 +64,7 @@ static class ModelBench
         {
             double peak = MatmulGflops();
             results["matmul_1024_gflops"] = peak;
-            Console.WriteLine($"model benchmark — libtorch {Torch.Version}, {threads} thread(s), load {LoadAverage()}; 1024² matmul {peak:F1} GFLOP/s");
+            Console.WriteLine($"model benchmark — libtorch {Libtorch.Version}, {threads} thread(s), load {LoadAverage()}; 1024² matmul {peak:F1} GFLOP/s");
             var cases = new JsonArray();
             foreach (var c in Cases(quick))
                 cases.Add(RunCase(c, Path.Combine(root, c.Label), threads, peak, table));
@@ -104,7 +104,7 @@ static class ModelBench
         // Weights (official keys), inputs, and Micar's eval-mode logits for the equality check.
         double sparseVsDense;
         var sw = Stopwatch.StartNew();
-        using (var scope = Torch.NewScope())
+        using (var scope = Libtorch.NewScope())
         using (var store = ParamInit.Create(model, new Generator(Seed)))
         {
             TensorDataConversions.SaveSafetensors(Path.Combine(dir, "weights.safetensors"), store.Entries());
@@ -203,7 +203,7 @@ static class ModelBench
         const int warmup = 3, repeats = 11, tokens = 8;
         var py = PythonReference.Run("bench/reference/model_bench.py", "overhead", dir, Str(threads), Str(warmup), Str(repeats));
         var model = c.Official.Compile();
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         using var store = ParamInit.Create(model, new Generator(Seed));
         var net = new CaptionNet(model, store);
         var inputs = SafetensorsFile.Load(Path.Combine(dir, "inputs.safetensors"));
@@ -217,7 +217,7 @@ static class ModelBench
         var trainable = store.Trainable().Select(p => p.Value).ToList();
         double t = MedianTime(() =>
         {
-            using var s = Torch.NewScope();
+            using var s = Libtorch.NewScope();
             foreach (var p in trainable) p.Grad = null;
             var r = net.Decode(ids, memory, pad, ctx);
             Training.Trainer.OfficialLoss(r, labels, model.BalanceLossWeight).Loss.Backward();
@@ -244,12 +244,12 @@ static class ModelBench
         int tensors = 0;
         foreach (var foreach_ in new[] { false, true })
         {
-            using var scope = Torch.NewScope();
+            using var scope = Libtorch.NewScope();
             using var store = ParamInit.Create(model, new Generator(Seed));
             using var g = new Generator(Seed + 5);
             var trainable = store.Trainable().ToList();
             tensors = trainable.Count;
-            foreach (var (_, p) in trainable) p.Grad = Torch.Randn(p.Shape, g).Mul(1e-3).DetachFromScope();
+            foreach (var (_, p) in trainable) p.Grad = Libtorch.Randn(p.Shape, g).Mul(1e-3).DetachFromScope();
             var vision = trainable.Where(p => p.Key.StartsWith("vis_enc.", StringComparison.Ordinal)).Select(p => p.Value).ToList();
             var rest = trainable.Where(p => !p.Key.StartsWith("vis_enc.", StringComparison.Ordinal)).Select(p => p.Value).ToList();
             var groups = new List<ParamGroup> { new(vision, tr.VisionLr, name: "vision"), new(rest, tr.Lr, name: "rest") };
@@ -265,7 +265,7 @@ static class ModelBench
             using var noGrad = Autograd.NoGrad();
             fingerprints.Add([.. trainable.SelectMany(p =>
             {
-                using var s = Torch.NewScope();
+                using var s = Libtorch.NewScope();
                 var d = p.Value.To(DType.Float64);
                 return new[] { d.Sum().Item(), d.Mul(d).Sum().Item() };
             })]);
@@ -307,7 +307,7 @@ static class ModelBench
     {
         using var g = new Generator(Seed + 1);
         int t = spec.TextSeqLen, s = spec.Vision.ImageSize, vocab = spec.Compile().VocabSize;
-        var image = Torch.Randn([batch, 3, s, s], g);
+        var image = Libtorch.Randn([batch, 3, s, s], g);
         var rng = new Random((int)(Seed % int.MaxValue));
         var ids = new long[batch * t];
         var labels = new long[batch * t];
@@ -368,7 +368,7 @@ static class ModelBench
         // Micar: the official arithmetic with sparse dispatch (same results as dense) and the KV cache.
         var spec = c.Official with { Moe = c.Official.Moe with { Dispatch = MoeDispatch.Sparse } };
         var model = spec.Compile();
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         using var store = ParamInit.Create(model, new Generator(Seed));
         var net = new CaptionNet(model, store);
         var inputs = SafetensorsFile.Load(Path.Combine(dir, "inputs.safetensors"));
@@ -383,7 +383,7 @@ static class ModelBench
         bool decoderFinished = false;
         for (int r = 0; r < c.BeamRepeats; r++)
         {
-            using var s = Torch.NewScope();
+            using var s = Libtorch.NewScope();
             var sw = Stopwatch.StartNew();
             memory = net.EncodeImage(image, ForwardContext.Eval);
             enc.Add(sw.Elapsed.TotalSeconds);
@@ -398,7 +398,7 @@ static class ModelBench
         }
         if (Environment.GetEnvironmentVariable("MICAR_BENCH_PROFILE") == "beam")   // operator table of one more decode, on stderr
         {
-            using var s = Torch.NewScope();
+            using var s = Libtorch.NewScope();
             memory = net.EncodeImage(image, ForwardContext.Eval);
             var prof = OpProfiler.Profile(() => ForcedBeam(net, memory, tokens), Environment.GetEnvironmentVariable("MICAR_BENCH_PROFILE_SHAPES") == "1");
             Console.Error.WriteLine($"operators of one forced beam decode ({c.Label}, {images} image(s) × {tokens} tokens):\n" + prof.Format(top: 40));
@@ -432,7 +432,7 @@ static class ModelBench
     /// with the EOS logit set to −∞ so that every step runs. Returns the first image's best tokens.</summary>
     internal static long[] ForcedBeam(CaptionNet net, Tensor memory, int steps)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         using var cache = net.NewCache();
         long b = memory.Size(0);
         int width = 1;                                                        // live beams per image
@@ -442,7 +442,7 @@ static class ModelBench
         var parents = new List<long[]>();                                     // origin row of every row, per step
         for (int step = 0; step < steps; step++)
         {
-            using var s = Torch.NewScope();
+            using var s = Libtorch.NewScope();
             // After the first step the cache holds the image's keys and values (reordered to the beams then): the memory is not read.
             var logp = net.Decode(Tensor.From<long>(last).OnDeviceOf(memory).Unsqueeze(1), memory, null, ForwardContext.Eval, cache).Logits.Select(1, 0).LogSoftmax(-1);
             long vocab = logp.Size(1);
@@ -480,13 +480,13 @@ static class ModelBench
     {
         const int d = 512, dff = 2048, experts = 8, k = 2;
         Directory.CreateDirectory(dir);
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         using var g = new Generator(Seed + 2);
         var store = new ParamStore();
         var entries = new List<(string, Tensor)>();
         void Add(string key, long[] shape, double bound)
         {
-            var t = Torch.Empty(shape).Uniform_(-bound, bound, g).DetachFromScope();
+            var t = Libtorch.Empty(shape).Uniform_(-bound, bound, g).DetachFromScope();
             t.RequiresGrad = true;
             store.Set(key, t, trainable: true);
             entries.Add((key, t));
@@ -498,8 +498,8 @@ static class ModelBench
             Add($"experts.{e}.w2.weight", [d, dff], 1 / Math.Sqrt(dff));
             Add($"experts.{e}.w3.weight", [dff, d], 1 / Math.Sqrt(d));
         }
-        var x = Torch.Randn([1, tokens, d], g);
-        var gradOut = Torch.Randn([1, tokens, d], g);
+        var x = Libtorch.Randn([1, tokens, d], g);
+        var gradOut = Libtorch.Randn([1, tokens, d], g);
         var p = store.View("");
         Blocks.MoeResult Forward(MoeDispatch dispatch) =>
             Blocks.Moe.Forward(p, x, experts, k, MoeCombine.Sum, dispatch, Blocks.Activations.Of(Activation.Silu), 0, ForwardContext.Eval);
@@ -515,13 +515,13 @@ static class ModelBench
 
         (double Median, double Best) Fwd(MoeDispatch dispatch) => Timed(() =>
         {
-            using var s = Torch.NewScope();
+            using var s = Libtorch.NewScope();
             using var ng = Autograd.NoGrad();
             Forward(dispatch);
         }, warmup, repeats);
         (double Median, double Best) FwdBwd(MoeDispatch dispatch) => Timed(() =>
         {
-            using var s = Torch.NewScope();
+            using var s = Libtorch.NewScope();
             foreach (var (_, t) in entries) t.Grad = null;
             var r = Forward(dispatch);
             r.Output.Mul(gradOut).Sum().Add(r.BalanceLoss).Backward();
@@ -565,9 +565,9 @@ static class ModelBench
     /// <summary>What the automatic choice picks for this model's fusion conv (its input is the FPN sum at stride 4).</summary>
     static ConvAlgorithm FusionConvChoice(CaptionNet net, Tensor image)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var d = net.Description.Vision;
-        return Blocks.Msve.FusionConvAlgorithm(Torch.Empty([image.Size(0), d.Width, image.Size(2) / 4, image.Size(3) / 4]));
+        return Blocks.Msve.FusionConvAlgorithm(Libtorch.Empty([image.Size(0), d.Width, image.Size(2) / 4, image.Size(3) / 4]));
     }
 
     /// <summary>Entry point of <c>micar-bench model-worker train &lt;dir&gt; &lt;spec.json&gt; &lt;threads&gt; &lt;warmup&gt; &lt;repeats&gt;
@@ -578,7 +578,7 @@ static class ModelBench
             throw new ArgumentException($"usage: model-worker train <dir> <spec.json> <threads> <warmup> <repeats> {string.Join('|', ForwardContext.FusionConvNames)}");
         string dir = args[1];
         var spec = SpecSerializer.Load(args[2]);
-        Torch.Threads = int.Parse(args[3], CultureInfo.InvariantCulture);
+        Libtorch.Threads = int.Parse(args[3], CultureInfo.InvariantCulture);
         int warmup = int.Parse(args[4], CultureInfo.InvariantCulture), repeats = int.Parse(args[5], CultureInfo.InvariantCulture);
         var model = spec.Compile();
         using var store = ParamInit.Create(model, new Generator(Seed));   // the weights the parent saved, without a load copy
@@ -614,9 +614,9 @@ static class ModelBench
             bool profiled = i == warmup + repeats;
             void Begin(string phase) { if (profiled && profileWhat == phase) profiler = OpProfiler.Start(profileShapes); }
             void End(string phase) { if (profiled && profileWhat == phase) table = profiler!.Stop(); }
-            long freshBefore = Torch.HostCacheStats().FreshAllocations;
+            long freshBefore = Libtorch.HostCacheStats().FreshAllocations;
             Begin("step");
-            using var scope = Torch.NewScope();
+            using var scope = Libtorch.NewScope();
             var sw = Stopwatch.StartNew();
             optimizer.ZeroGrad();
             var feats = net.VisionFeatures(image, ctx);
@@ -630,18 +630,18 @@ static class ModelBench
             var loss = Training.Trainer.OfficialLoss(r, labels, alpha).Loss;
             losses.Add(loss.Item());
             double tForward = sw.Elapsed.TotalSeconds;
-            var afterForward = Torch.HostCacheStats();
+            var afterForward = Libtorch.HostCacheStats();
             Begin("backward");
             loss.Backward();
             double tBackward = sw.Elapsed.TotalSeconds;
             End("backward");
-            var afterBackward = Torch.HostCacheStats();
+            var afterBackward = Libtorch.HostCacheStats();
             optimizer.Step();
             double tTotal = sw.Elapsed.TotalSeconds;
-            var afterStep = Torch.HostCacheStats();
+            var afterStep = Libtorch.HostCacheStats();
             liveMiB = [afterForward.LiveBytes / 1048576.0, afterBackward.LiveBytes / 1048576.0, afterStep.LiveBytes / 1048576.0,
                 afterForward.PeakLiveBytes / 1048576.0, afterBackward.PeakLiveBytes / 1048576.0, afterStep.PeakLiveBytes / 1048576.0];
-            fresh.Add(Torch.HostCacheStats().FreshAllocations - freshBefore);
+            fresh.Add(Libtorch.HostCacheStats().FreshAllocations - freshBefore);
             End("step");
             if (profiled)
             {
@@ -674,7 +674,7 @@ static class ModelBench
             ["rss_mib"] = StatusMiB("VmRSS"),
             ["peak_working_set_mib"] = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0,
             ["host_cache_fresh_per_step"] = new JsonArray([.. fresh.Select(v => (JsonNode)v)]),
-            ["host_cache_peak_live_mib"] = Torch.HostCacheStats().PeakLiveBytes / 1048576.0,
+            ["host_cache_peak_live_mib"] = Libtorch.HostCacheStats().PeakLiveBytes / 1048576.0,
             ["host_cache_live_mib_after_forward_backward_step_then_peaks"] = new JsonArray([.. liveMiB.Select(v => (JsonNode)Math.Round(v))]),
         };
         Console.WriteLine(result.ToJsonString());
@@ -702,12 +702,12 @@ static class ModelBench
 
     static double MatmulGflops()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         using var noGrad = Autograd.NoGrad();
         using var g = new Generator(Seed + 4);
-        var a = Torch.Randn([1024, 1024], g);
-        var b = Torch.Randn([1024, 1024], g);
-        double t = MedianTime(() => { using var s = Torch.NewScope(); a.Matmul(b); }, 2, 7);
+        var a = Libtorch.Randn([1024, 1024], g);
+        var b = Libtorch.Randn([1024, 1024], g);
+        double t = MedianTime(() => { using var s = Libtorch.NewScope(); a.Matmul(b); }, 2, 7);
         return 2.0 * 1024 * 1024 * 1024 / t / 1e9;
     }
 

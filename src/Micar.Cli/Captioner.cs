@@ -3,10 +3,10 @@ using Micar.Data.Images;
 using Micar.Decoding;
 using Micar.Model;
 using Micar.Training;
+using Micar.Torch;
 
 namespace Micar.Cli;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>
 /// <c>micar caption</c>'s loop: images are decoded and captioned in batches of a fixed size, so memory does not grow
@@ -34,7 +34,7 @@ sealed class Captioner(Checkpoint.Loaded checkpoint, DecodeOptions decode, Image
                 if (Problem(p) is { } problem) { errors.WriteLine($"micar: {problem}"); failed++; }
                 else readable.Add(p);
             }
-            using var scope = Torch.NewScope();
+            using var scope = Libtorch.NewScope();
             var (loaded, images) = Load(readable, errors);
             failed += readable.Count - loaded.Count;
             if (loaded.Count == 0) continue;
@@ -65,7 +65,7 @@ sealed class Captioner(Checkpoint.Loaded checkpoint, DecodeOptions decode, Image
             try { tensors.Add(ImageBatcher.Load([p], transform, decodeOptions: imageOptions)); good.Add(p); }
             catch (Exception e) when (IsUnreadable(e)) { errors.WriteLine($"micar: {CliRunner.Message(e)}"); }
         }
-        return (good, good.Count == 0 ? null : Torch.Cat(tensors.ToArray(), 0));
+        return (good, good.Count == 0 ? null : Libtorch.Cat(tensors.ToArray(), 0));
     }
 
     static bool IsUnreadable(Exception e) => e is ImageDecodeException or IOException or UnauthorizedAccessException;

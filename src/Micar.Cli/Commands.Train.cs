@@ -3,6 +3,7 @@ using System.Text.Json;
 using Micar.Decoding;
 using Micar.Model;
 using Micar.Training;
+using Micar.Nn;
 
 namespace Micar.Cli;
 

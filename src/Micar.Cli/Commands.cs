@@ -8,10 +8,11 @@ using Micar.Model;
 using Micar.Spec;
 using Micar.Torch.Serialization;
 using Micar.Training;
+using Micar.Torch;
+using Micar.Nn;
 
 namespace Micar.Cli;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>The micar subcommands.</summary>
 static partial class Commands
@@ -53,7 +54,7 @@ static partial class Commands
     static int MaxThreads => 4 * Environment.ProcessorCount;
 
     /// <summary>Applies --threads (default: every core; libtorch's own default may be lower inside containers).</summary>
-    internal static void SetThreads(ParseResult r) => Torch.Threads = r.GetValue(ThreadsOption) ?? Environment.ProcessorCount;
+    internal static void SetThreads(ParseResult r) => Libtorch.Threads = r.GetValue(ThreadsOption) ?? Environment.ProcessorCount;
 
     static T Need<T>(T? value, string what) where T : class => value ?? throw new UserError($"missing {what}");
 
@@ -63,9 +64,9 @@ static partial class Commands
         cmd.SetAction(_ =>
         {
             Console.WriteLine($"micar      {typeof(Commands).Assembly.GetName().Version}");
-            Console.WriteLine($"libtorch   {Torch.Version}");
-            Console.WriteLine($"threads    {Torch.Threads} (of {Environment.ProcessorCount} cores)");
-            var cuda = Torch.CudaIsAvailable ? $"{Torch.CudaDeviceCount} CUDA device(s)" : "none";
+            Console.WriteLine($"libtorch   {Libtorch.Version}");
+            Console.WriteLine($"threads    {Libtorch.Threads} (of {Environment.ProcessorCount} cores)");
+            var cuda = Libtorch.CudaIsAvailable ? $"{Libtorch.CudaDeviceCount} CUDA device(s)" : "none";
             Console.WriteLine($"devices    cpu; cuda: {cuda}");
             return 0;
         });
@@ -258,7 +259,7 @@ static partial class Commands
             var data = SafetensorsFile.Load(inPath);
             foreach (var k in new[] { "image", "tokens" })
                 if (!data.ContainsKey(k)) throw new UserError($"{inPath} lacks the tensor '{k}'");
-            using var scope = Torch.NewScope();
+            using var scope = Libtorch.NewScope();
             using var recorder = r.GetValue(trace) ? new TraceRecorder() : null;
             var ctx = ForwardContext.Eval with { Trace = recorder };
             using var noGrad = Micar.Torch.Autograd.NoGrad();

@@ -1,7 +1,7 @@
 /// <summary>
 /// Flax-style <c>init</c> / <c>apply</c> over Micar's descriptions: <c>init</c> turns a spec (or any layer
 /// description) into parameters from a seed; <c>apply</c> runs the bound network on inputs under a
-/// <see cref="T:Micar.Model.ForwardContext"/> (eval/train mode, dropout RNG, optional trace of attention maps,
+/// <see cref="T:Micar.Nn.ForwardContext"/> (eval/train mode, dropout RNG, optional trace of attention maps,
 /// gates and routing decisions).
 /// <code>
 /// let net = Model.init (Spec.preset "tiny") 0UL
@@ -16,10 +16,10 @@ open Micar.Data
 open Micar.Decoding
 open Micar.Layers
 open Micar.Model
+open Micar.Nn
 open Micar.Spec
 open Micar.Torch
 
-type private TorchApi = Micar.Torch.Torch
 
 /// Fresh parameters and buffers for a layer description, initialised as PyTorch would from <paramref name="seed"/>.
 let initLayer (layer: ILayer) (seed: uint64) : ParamStore =
@@ -45,7 +45,7 @@ let eval : ForwardContext = ForwardContext.Eval
 /// Training mode (dropout on) drawing dropout masks from <paramref name="generator"/>.
 let train (generator: Generator) : ForwardContext = ForwardContext.Train generator
 
-/// Runs <paramref name="f"/> under <paramref name="ctx"/> with a fresh <see cref="T:Micar.Model.TraceRecorder"/>
+/// Runs <paramref name="f"/> under <paramref name="ctx"/> with a fresh <see cref="T:Micar.Nn.TraceRecorder"/>
 /// attached, returning the result and the recorder (dispose it to free the recorded tensors).
 let traced (ctx: ForwardContext) (f: ForwardContext -> 'T) : 'T * TraceRecorder =
     let recorder = new TraceRecorder()
@@ -70,13 +70,13 @@ let decode (net: CaptionNet) (ctx: ForwardContext) (memory: Tensor) (ids: Tensor
 /// A random image batch <c>[batch, 3, S, S]</c> (standard normal, i.e. already "normalised") for a spec.
 let randomImage (spec: ModelSpec) (batch: int) (generator: Generator) : Tensor =
     let s = int64 spec.Vision.ImageSize
-    TorchApi.Randn([| int64 batch; 3L; s; s |], generator)
+    Libtorch.Randn([| int64 batch; 3L; s; s |], generator)
 
 /// Random token ids <c>[batch, T]</c> uniform over the spec's vocabulary.
 let randomIds (spec: ModelSpec) (batch: int) (generator: Generator) : Tensor =
     let vocab = spec.Vocab.ResolvedSize
     if not vocab.HasValue then invalidArg "spec" $"spec '{spec.Name}' has no known vocabulary size"
-    TorchApi.Randint(0L, int64 vocab.Value, [| int64 batch; int64 spec.TextSeqLen |], generator)
+    Libtorch.Randint(0L, int64 vocab.Value, [| int64 batch; int64 spec.TextSeqLen |], generator)
 
 /// Image files decoded and transformed as training and evaluation do for the spec's image size (resize, centre crop,
 /// ImageNet normalisation): <c>[n, 3, S, S]</c>. A bad file raises an exception naming it.

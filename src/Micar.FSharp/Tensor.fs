@@ -13,12 +13,11 @@ module Micar.FSharp.Tensor
 
 open Micar.Torch
 
-type private TorchApi = Micar.Torch.Torch
 
 let private dims (shape: int list) = shape |> List.map int64 |> List.toArray
 
 /// A disposal scope: every tensor created on this thread until it is disposed is freed with it.
-let scope () : DisposeScope = TorchApi.NewScope()
+let scope () : DisposeScope = Libtorch.NewScope()
 
 /// Disables gradient recording until disposed (<c>torch.no_grad()</c>).
 let noGrad () : System.IDisposable = Autograd.NoGrad()
@@ -27,41 +26,41 @@ let noGrad () : System.IDisposable = Autograd.NoGrad()
 let generator (seed: uint64) : Generator = new Generator(seed)
 
 /// Seeds libtorch's default generator (<c>torch.manual_seed</c>).
-let manualSeed (seed: uint64) : unit = TorchApi.ManualSeed seed
+let manualSeed (seed: uint64) : unit = Libtorch.ManualSeed seed
 
 /// Zeros (float32).
-let zeros (shape: int list) : Tensor = TorchApi.Zeros(dims shape)
+let zeros (shape: int list) : Tensor = Libtorch.Zeros(dims shape)
 
 /// Ones (float32).
-let ones (shape: int list) : Tensor = TorchApi.Ones(dims shape)
+let ones (shape: int list) : Tensor = Libtorch.Ones(dims shape)
 
 /// A float32 tensor filled with <paramref name="value"/>.
-let full (shape: int list) (value: float) : Tensor = TorchApi.Full(dims shape, value)
+let full (shape: int list) (value: float) : Tensor = Libtorch.Full(dims shape, value)
 
 /// Standard normal samples from libtorch's default generator.
-let randn (shape: int list) : Tensor = TorchApi.Randn(dims shape)
+let randn (shape: int list) : Tensor = Libtorch.Randn(dims shape)
 
 /// Standard normal samples from <paramref name="generator"/>.
-let randnWith (generator: Generator) (shape: int list) : Tensor = TorchApi.Randn(dims shape, generator)
+let randnWith (generator: Generator) (shape: int list) : Tensor = Libtorch.Randn(dims shape, generator)
 
 /// Uniform samples in [0, 1) from libtorch's default generator.
-let rand (shape: int list) : Tensor = TorchApi.Rand(dims shape)
+let rand (shape: int list) : Tensor = Libtorch.Rand(dims shape)
 
 /// Uniform samples in [0, 1) from <paramref name="generator"/>.
-let randWith (generator: Generator) (shape: int list) : Tensor = TorchApi.Rand(dims shape, generator)
+let randWith (generator: Generator) (shape: int list) : Tensor = Libtorch.Rand(dims shape, generator)
 
 /// Uniform int64 samples in [low, high) from <paramref name="generator"/>.
 let randintWith (generator: Generator) (low: int64) (high: int64) (shape: int list) : Tensor =
-    TorchApi.Randint(low, high, dims shape, generator)
+    Libtorch.Randint(low, high, dims shape, generator)
 
 /// 0, 1, …, n−1 (int64).
-let arange (n: int64) : Tensor = TorchApi.Arange n
+let arange (n: int64) : Tensor = Libtorch.Arange n
 
 /// A float32 tensor from values and a shape.
-let ofArray (shape: int list) (values: float32[]) : Tensor = TorchApi.Tensor(values, dims shape)
+let ofArray (shape: int list) (values: float32[]) : Tensor = Libtorch.Tensor(values, dims shape)
 
 /// An int64 tensor (e.g. token ids) from values and a shape.
-let ofInt64s (shape: int list) (values: int64[]) : Tensor = TorchApi.Tensor(values, dims shape)
+let ofInt64s (shape: int list) (values: int64[]) : Tensor = Libtorch.Tensor(values, dims shape)
 
 /// The elements in row-major order as float32.
 let toArray (t: Tensor) : float32[] =
@@ -116,4 +115,4 @@ let maxAbsDiff (a: Tensor) (b: Tensor) : float =
 let allClose (rtol: float) (atol: float) (a: Tensor) (b: Tensor) : bool = a.AllClose(b, rtol, atol)
 
 /// The libtorch version the native shim was built against.
-let libtorchVersion () : string = TorchApi.Version
+let libtorchVersion () : string = Libtorch.Version

@@ -4,7 +4,7 @@ namespace Micar.Torch;
 /// Frees, when disposed, every tensor created on this thread while it was the innermost scope — except the
 /// tensors moved out with <see cref="Tensor.MoveToOuterScope"/> or <see cref="Tensor.DetachFromScope"/>.
 /// A training step wrapped in a scope therefore has flat native memory without relying on the GC:
-/// <code>using (Torch.NewScope()) { var loss = Step(batch); lossValue = loss.Item(); }</code>
+/// <code>using (Libtorch.NewScope()) { var loss = Step(batch); lossValue = loss.Item(); }</code>
 /// Scopes nest; each thread has its own stack of scopes.
 /// </summary>
 public sealed class DisposeScope : IDisposable

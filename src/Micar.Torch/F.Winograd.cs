@@ -45,7 +45,7 @@ public static partial class F
         if (chunkBytes <= 0) throw new ArgumentOutOfRangeException(nameof(chunkBytes), chunkBytes, "must be positive");
         var y = WinogradOp.Call(input, weight, algorithm == ConvAlgorithm.Winograd2 ? 2L : 4L, chunkBytes);
         if (bias is null) return y;
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         return y.Add(bias.View(1, ws[0], 1, 1)).MoveToOuterScope();
     }
 }

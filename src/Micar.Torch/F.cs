@@ -114,7 +114,7 @@ public static partial class F
     {
         if (p < 0 || p > 1) throw new ArgumentOutOfRangeException(nameof(p), p, "dropout probability must lie in [0, 1]");
         if (!training || p == 0) return input.Alias();
-        if (p == 1) return Torch.ZerosLike(input);
+        if (p == 1) return Libtorch.ZerosLike(input);
         var (dtype, device, _) = input.Meta();
         if (device == DeviceType.Cpu)
         {
@@ -124,7 +124,7 @@ public static partial class F
             return input.Mul(cpuMask);
         }
         if (generator is null) return Ops.Dropout.Call(input, p, true);
-        using var mask = Torch.EmptyLike(input);
+        using var mask = Libtorch.EmptyLike(input);
         mask.Bernoulli_(1 - p, generator).Div_(1 - p);
         return input.Mul(mask);
     }

@@ -7,6 +7,7 @@ open FsCheck.FSharp
 open FsCheck.Xunit
 open Micar.Layers
 open Micar.Model
+open Micar.Nn
 open Micar.Torch
 open Micar.FSharp
 open Micar.FSharp.Tests.Generators

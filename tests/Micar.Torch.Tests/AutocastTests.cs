@@ -8,10 +8,10 @@ public class AutocastTests
     [Fact]
     public void Cpu_bfloat16_region_runs_linear_in_bfloat16_keeps_float32_weights_and_restores_the_state()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var gen = new Generator(3);
-        var x = Torch.Randn([4, 8], gen);
-        var w = Torch.Randn([5, 8], gen).RequiresGrad_();
+        var x = Libtorch.Randn([4, 8], gen);
+        var w = Libtorch.Randn([5, 8], gen).RequiresGrad_();
         Assert.False(Autograd.IsAutocastEnabled(DeviceType.Cpu));
         Tensor y;
         using (Autograd.Autocast(DeviceType.Cpu, DType.BFloat16))

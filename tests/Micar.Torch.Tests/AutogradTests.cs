@@ -18,12 +18,12 @@ public class AutogradTests
     [Fact]
     public void Gradients_of_a_composite_function_agree_with_central_finite_differences()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         using var gen = new Generator(99);
-        Tensor P(params long[] shape) => Torch.Randn(shape, gen, DType.Float64).Mul(0.5).RequiresGrad_();
-        var img = Torch.Randn([3, 2, 4, 4], gen, DType.Float64);
+        Tensor P(params long[] shape) => Libtorch.Randn(shape, gen, DType.Float64).Mul(0.5).RequiresGrad_();
+        var img = Libtorch.Randn([3, 2, 4, 4], gen, DType.Float64);
         var parameters = new[] { P(3, 2, 3, 3), P(3), P(3), P(3), P(5, 3 * 4 * 4) };
-        var target = Torch.Tensor(new long[] { 1, 4, 0 });
+        var target = Libtorch.Tensor(new long[] { 1, 4, 0 });
         var loss = Composite(img, parameters[0], parameters[1], parameters[2], parameters[3], parameters[4], target);
         loss.Backward();
 
@@ -37,7 +37,7 @@ public class AutogradTests
             {
                 double Eval(double delta)
                 {
-                    using var s = Torch.NewScope();
+                    using var s = Libtorch.NewScope();
                     using var ng = Autograd.NoGrad();
                     flat.Narrow(0, k, 1).Add_(delta);
                     var v = Composite(img, parameters[0], parameters[1], parameters[2], parameters[3], parameters[4], target).Item();
@@ -54,8 +54,8 @@ public class AutogradTests
     [Fact]
     public void Grad_mode_inference_mode_detach_and_grad_reset_behave_like_pytorch()
     {
-        using var scope = Torch.NewScope();
-        var w = Torch.Ones([2]).RequiresGrad_();
+        using var scope = Libtorch.NewScope();
+        var w = Libtorch.Ones([2]).RequiresGrad_();
         Assert.True(w.IsLeaf);
         using (Autograd.NoGrad())
         {
@@ -80,7 +80,7 @@ public class AutogradTests
         w.Grad = null;
         Assert.Null(w.Grad);
 
-        var a = Torch.Tensor(new float[] { 3 }).RequiresGrad_();
+        var a = Libtorch.Tensor(new float[] { 3 }).RequiresGrad_();
         var b = a * a * a;
         var da = Autograd.Grad([b.Sum()], [a], createGraph: true)[0]!;
         Assert.Equal(27f, da.Item<float>());

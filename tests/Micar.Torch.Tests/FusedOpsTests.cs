@@ -14,15 +14,15 @@ public class FusedOpsTests
     [InlineData(DType.BFloat16)]
     public void Rms_norm_equals_the_formula_and_its_gradients(DType dtype)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var gen = new Generator(8);
-        var x = Torch.Randn([3, 5, 16], gen).To(dtype).RequiresGrad_();
-        var w = Torch.Randn([16], gen).To(dtype).RequiresGrad_();
+        var x = Libtorch.Randn([3, 5, 16], gen).To(dtype).RequiresGrad_();
+        var w = Libtorch.Randn([16], gen).To(dtype).RequiresGrad_();
         var fused = RmsNorm.Call(x, w, 1e-6);
         var x32 = x.Float();
         var y = x32.Mul(x32.Pow(2).Mean(-1, keepDim: true).Add(1e-6).Rsqrt()).To(dtype).Mul(w);
         Assert.True(fused.Equal(y));
-        var probe = Torch.Randn([3, 5, 16], gen).To(dtype);
+        var probe = Libtorch.Randn([3, 5, 16], gen).To(dtype);
         var gf = Autograd.Grad([fused.Mul(probe).Sum()], [x, w]);
         var gy = Autograd.Grad([y.Mul(probe).Sum()], [x, w]);
         Assert.True(gf[0]!.Equal(gy[0]!) && gf[1]!.Equal(gy[1]!));
@@ -33,19 +33,19 @@ public class FusedOpsTests
     [InlineData(8)]   // the last two pass through
     public void Rope_interleaved_equals_the_rotation_formula(int d)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var gen = new Generator(9);
-        var x = Torch.Randn([2, 4, 3, d], gen);
-        var angles = Torch.Randn([3, 6], gen);
+        var x = Libtorch.Randn([2, 4, 3, d], gen);
+        var angles = Libtorch.Randn([3, 6], gen);
         var (cos, sin) = (angles.Cos(), angles.Sin());
         var fused = Rope.Call(x, cos, sin);
         var xr = x.Narrow(-1, 0, 6);
         var pairs = xr.Reshape(2, 4, 3, 3, 2);
-        var rotated = Torch.Stack([pairs.Select(-1, 1).Neg(), pairs.Select(-1, 0)], -1).Reshape(2, 4, 3, 6);
+        var rotated = Libtorch.Stack([pairs.Select(-1, 1).Neg(), pairs.Select(-1, 0)], -1).Reshape(2, 4, 3, 6);
         var expected = xr.Mul(cos).Add(rotated.Mul(sin));
-        if (d > 6) expected = Torch.Cat([expected, x.Narrow(-1, 6, d - 6)], -1);
+        if (d > 6) expected = Libtorch.Cat([expected, x.Narrow(-1, 6, d - 6)], -1);
         Assert.True(fused.Equal(expected));
-        var e = Assert.Throws<TorchException>(() => Rope.Call(x, Torch.Ones([3, 10]), Torch.Ones([3, 10])));
+        var e = Assert.Throws<TorchException>(() => Rope.Call(x, Libtorch.Ones([3, 10]), Libtorch.Ones([3, 10])));
         Assert.Contains("rotates 10 features", e.Message);
     }
 }

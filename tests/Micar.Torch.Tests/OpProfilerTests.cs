@@ -10,9 +10,9 @@ public class OpProfilerTests
     [Fact]
     public void Counts_each_operator_with_self_time_within_total_and_finds_backward_nodes()
     {
-        using var scope = Torch.NewScope();
-        var a = Torch.Randn([64, 32], new Generator(1)).RequiresGrad_();
-        var b = Torch.Randn([32, 16], new Generator(2));
+        using var scope = Libtorch.NewScope();
+        var a = Libtorch.Randn([64, 32], new Generator(1)).RequiresGrad_();
+        var b = Libtorch.Randn([32, 16], new Generator(2));
         var profile = OpProfiler.Profile(() =>
         {
             for (int i = 0; i < 3; i++) a.Mm(b).Relu().Sum().Backward();
@@ -30,9 +30,9 @@ public class OpProfilerTests
     [Fact]
     public void Records_input_shapes_on_request()
     {
-        using var scope = Torch.NewScope();
-        var x = Torch.Ones([3, 5]);
-        var y = Torch.Ones([5, 2]);
+        using var scope = Libtorch.NewScope();
+        var x = Libtorch.Ones([3, 5]);
+        var y = Libtorch.Ones([5, 2]);
         var profile = OpProfiler.Profile(() => x.Mm(y), recordShapes: true, thisThreadOnly: true);
         Assert.Contains(profile.Rows, r => r.Name == "aten::mm [3, 5] [5, 2]" && r.Calls == 1);
         var plain = OpProfiler.Profile(() => x.Mm(y), thisThreadOnly: true);

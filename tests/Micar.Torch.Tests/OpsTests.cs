@@ -22,9 +22,9 @@ public class OpsTests
     [Fact]
     public void Version_threads_and_devices_are_reported()
     {
-        Assert.Matches(@"^\d+\.\d+", Torch.Version);
-        Assert.True(Torch.Threads >= 1);
-        Assert.True(Torch.CudaDeviceCount >= 0);
-        Assert.Contains("ATen", Torch.Config);
+        Assert.Matches(@"^\d+\.\d+", Libtorch.Version);
+        Assert.True(Libtorch.Threads >= 1);
+        Assert.True(Libtorch.CudaDeviceCount >= 0);
+        Assert.Contains("ATen", Libtorch.Config);
     }
 }

@@ -10,7 +10,7 @@ public class OptimizerTests
     [Fact]
     public void AdamW_with_amsgrad_two_groups_and_StepLR_matches_pytorch()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var p1 = Get("adamw_p1_init").RequiresGrad_();
         var p2 = Get("adamw_p2_init").RequiresGrad_();
         using var opt = new AdamW([new ParamGroup([p1], 5e-2), new ParamGroup([p2], 1e-1)],
@@ -19,7 +19,7 @@ public class OptimizerTests
         var lrs = new List<float>();
         for (int step = 0; step < 5; step++)
         {
-            using var s = Torch.NewScope();
+            using var s = Libtorch.NewScope();
             opt.ZeroGrad();
             var loss = p1.Pow(2).Sum() * (1 + step) + (p2.Sin() * (step - 2)).Sum();
             loss.Backward();
@@ -29,16 +29,16 @@ public class OptimizerTests
         }
         AssertMatches("adamw_p1_final", p1, 1e-6);
         AssertMatches("adamw_p2_final", p2, 1e-6);
-        AssertMatches("steplr_lrs", Torch.Tensor(lrs.ToArray()), 0);
+        AssertMatches("steplr_lrs", Libtorch.Tensor(lrs.ToArray()), 0);
     }
 
     [Fact]
     public void Optimizer_state_round_trips_and_resumes_identically()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         Tensor Run(int steps, Func<AdamW, int, bool>? hook = null)
         {
-            var p = Torch.Tensor(new float[] { 1, -2, 3 }).RequiresGrad_();
+            var p = Libtorch.Tensor(new float[] { 1, -2, 3 }).RequiresGrad_();
             var opt = new AdamW([p], lr: 0.1, amsgrad: true);
             for (int i = 0; i < steps; i++)
             {
@@ -51,7 +51,7 @@ public class OptimizerTests
         }
         var straight = Run(6);
         // Run 3 steps, save, rebuild, load, run 3 more.
-        var p = Torch.Tensor(new float[] { 1, -2, 3 }).RequiresGrad_();
+        var p = Libtorch.Tensor(new float[] { 1, -2, 3 }).RequiresGrad_();
         var opt = new AdamW([p], lr: 0.1, amsgrad: true);
         for (int i = 0; i < 3; i++) { opt.ZeroGrad(); p.Pow(3).Sum().Backward(); opt.Step(); }
         var (tensors, scalars) = opt.StateDict();
@@ -61,7 +61,7 @@ public class OptimizerTests
         opt2.LoadStateDict(saved, scalars);
         for (int i = 0; i < 3; i++) { opt2.ZeroGrad(); p2.Pow(3).Sum().Backward(); opt2.Step(); }
         Assert.True(straight.Equal(p2));
-        var bad = new Dictionary<string, Tensor>(saved) { ["state.0.exp_avg"] = Torch.Zeros([2]) };
+        var bad = new Dictionary<string, Tensor>(saved) { ["state.0.exp_avg"] = Libtorch.Zeros([2]) };
         var e = Assert.Throws<ArgumentException>(() => new AdamW([p2], amsgrad: true).LoadStateDict(bad, scalars));
         Assert.Contains("state.0.exp_avg", e.Message);
     }
@@ -69,7 +69,7 @@ public class OptimizerTests
     [Fact]
     public void Global_norm_clipping_matches_pytorch()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var q1 = Get("clip_q1").RequiresGrad_();
         var q2 = Get("clip_q2").RequiresGrad_();
         ((q1 * 3).Sum() + q2.Pow(3).Sum()).Backward();

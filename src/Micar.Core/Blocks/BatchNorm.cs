@@ -1,9 +1,9 @@
 using Micar.Model;
 using Micar.Torch;
+using Micar.Nn;
 
 namespace Micar.Blocks;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>BatchNorm2d over a parameter prefix holding <c>weight</c>, <c>bias</c>, <c>running_mean</c>,
 /// <c>running_var</c> and <c>num_batches_tracked</c> (PyTorch's names), as its <see cref="Layers.BatchNorm2d"/>

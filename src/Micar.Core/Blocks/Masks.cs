@@ -2,7 +2,6 @@ using Micar.Torch;
 
 namespace Micar.Blocks;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>Attention masks of the official code.</summary>
 public static class Masks
@@ -11,8 +10,8 @@ public static class Masks
     /// Made on <paramref name="device"/> (default: the pad mask's, else the CPU).</summary>
     public static Tensor Causal(long batch, long length, Tensor? padMask = null, Device? device = null)
     {
-        using var scope = Torch.NewScope();
-        var tri = Torch.Ones([length, length], DType.Int64, device ?? padMask?.Device).Tril().Unsqueeze(0).Expand(batch, -1, -1);
+        using var scope = Libtorch.NewScope();
+        var tri = Libtorch.Ones([length, length], DType.Int64, device ?? padMask?.Device).Tril().Unsqueeze(0).Expand(batch, -1, -1);
         var m = padMask is null ? tri.Contiguous() : tri.Mul(padMask.Ne(0).Long().Unsqueeze(1));
         return m.MoveToOuterScope();
     }

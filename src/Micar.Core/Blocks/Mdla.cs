@@ -1,9 +1,9 @@
 using Micar.Model;
 using Micar.Torch;
+using Micar.Nn;
 
 namespace Micar.Blocks;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>Hyperparameters an MDLA module needs at run time.</summary>
 /// <param name="Heads">H.</param>
@@ -38,7 +38,7 @@ public sealed class AttentionCache : IDisposable
     internal void Append(Tensor kn, Tensor kr, Tensor v)
     {
         if (KeyNope is null) { Set(kn.Alias(), kr.Alias(), v.Alias()); return; }
-        Set(Torch.Cat([KeyNope, kn], 2), Torch.Cat([KeyRope!, kr], 2), Torch.Cat([Value!, v], 2));
+        Set(Libtorch.Cat([KeyNope, kn], 2), Libtorch.Cat([KeyRope!, kr], 2), Libtorch.Cat([Value!, v], 2));
     }
 
     internal void Set(Tensor kn, Tensor kr, Tensor v)
@@ -97,7 +97,7 @@ public static class Mdla
     public static Tensor SelfAttention(ParamView p, Tensor x, Tensor? mask, MdlaConfig c, ForwardContext ctx,
         string path = "", AttentionCache? cache = null)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var z = DownNormUp(p.At("qkv_down_norm_up"), x);                       // [b, S, 3L]
         var qkv = z.Chunk(3, -1);
         long offset = cache?.Length ?? 0;
@@ -120,7 +120,7 @@ public static class Mdla
     public static Tensor CrossAttention(ParamView p, Tensor x, Tensor? memory, MdlaConfig c, ForwardContext ctx,
         string path = "", AttentionCache? cache = null, long queryOffset = 0)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var freqs = p["rope.freqs"];
         var (qn, qr) = SplitRope(SplitHeads(DownNormUp(p.At("q_down_norm_up"), x), c.Heads), c, freqs, queryOffset);
         Tensor kn, kr, v;

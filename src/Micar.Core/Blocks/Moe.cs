@@ -1,10 +1,10 @@
 using Micar.Layers;
 using Micar.Model;
 using Micar.Torch;
+using Micar.Nn;
 
 namespace Micar.Blocks;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>Output of a mixture-of-experts layer.</summary>
 /// <param name="Output">[b, T, d].</param>
@@ -17,7 +17,7 @@ public static class Moe
     /// <summary>Routing of flattened tokens: probabilities [n, E], top-k renormalised scores [n, k] and expert ids [n, k].</summary>
     public static (Tensor Probs, Tensor Scores, Tensor Experts) Route(Tensor gateWeight, Tensor tokens, int topK)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var probs = F.Linear(tokens, gateWeight).Softmax(-1);                          // [n, E]
         var (s, idx) = probs.TopK(topK, -1);
         var scores = s.Div(s.Sum(-1, keepDim: true));                                  // ŝ, renormalised
@@ -27,7 +27,7 @@ public static class Moe
     /// <summary>The balance value <c>Σ_e p̄_e·ln(p̄_e + 1e-8)</c> of routing probabilities [n, E].</summary>
     public static Tensor BalanceLoss(Tensor probs)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var mean = probs.Mean(0);                                                        // p̄ [E]
         return mean.Mul(mean.Add(1e-8).Log()).Sum().MoveToOuterScope();
     }
@@ -37,7 +37,7 @@ public static class Moe
     public static MoeResult Forward(ParamView p, Tensor x, int experts, int topK, MoeCombine combine,
         MoeDispatch dispatch, Func<Tensor, Tensor> act, double dropout, ForwardContext ctx, string path = "")
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var shape = x.Shape;
         var tokens = x.Reshape(-1, shape[^1]);                                           // [n, d]
         var (probs, scores, idx) = Route(p["gate.gate.weight"], tokens, topK);
@@ -64,11 +64,11 @@ public static class Moe
     static Tensor DenseExperts(ParamView p, Tensor tokens, Tensor idx, Tensor scores, Tensor scoreSum, long[] counts,
         MoeCombine combine, Func<Tensor, Tensor> act, double dropout, ForwardContext ctx)
     {
-        var output = Torch.ZerosLike(tokens);
+        var output = Libtorch.ZerosLike(tokens);
         for (int e = 0; e < counts.Length; e++)
         {
             if (counts[e] == 0) continue;                                                 // selected by no token
-            using var es = Torch.NewScope();
+            using var es = Libtorch.NewScope();
             var selected = idx.Eq(e);                                                     // [n, k] bool
             var routed = selected.Any(-1).Unsqueeze(-1).To(tokens.DType);                 // c_e(t) ∈ {0,1} [n, 1]
             var y = GatedFfn.Forward(p.At($"experts.{e}"), tokens.Mul(routed), act, dropout, ctx);
@@ -103,12 +103,12 @@ public static class Moe
             if (counts[e] == 0) continue;                                                 // selected by no token
             outputs.Add(GatedFfn.Forward(p.At($"experts.{e}"), gathered.Narrow(0, starts[e], counts[e]), act, dropout, ctx));
         }
-        var y = outputs.Count == 1 ? outputs[0] : Torch.Cat([.. outputs], 0);
+        var y = outputs.Count == 1 ? outputs[0] : Libtorch.Cat([.. outputs], 0);
         var w = combine == MoeCombine.Sum
             ? scoreSum.IndexSelect(0, rowIdx)
             : scores.Flatten().IndexSelect(0, Tensor.From<long>(pairs).OnDeviceOf(tokens)).Unsqueeze(-1);
         var contributions = y.Mul(w);                                                     // bfloat16 under autocast
         if (contributions.DType != tokens.DType) contributions = contributions.To(tokens.DType);
-        return Torch.ZerosLike(tokens).IndexAdd(0, rowIdx, contributions);
+        return Libtorch.ZerosLike(tokens).IndexAdd(0, rowIdx, contributions);
     }
 }

@@ -1,9 +1,10 @@
 using Micar.Model;
 using Micar.Torch;
+using Micar.Nn;
 
 namespace Micar.Blocks;
 
-using Torch = Micar.Torch.Torch;
+
 using L = Micar.Layers;
 
 /// <summary>
@@ -20,14 +21,14 @@ public static class Msve
     public static (Tensor Tokens, Tensor[]? Maps) Forward(ParamView p, Tensor[] c, L.Msve vision, ForwardContext ctx,
         bool keepMaps = false, string path = "vis_enc")
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         // Each step in its own scope: tensors autograd does not keep (batch-norm outputs, partial sums, upsampled maps)
         // are freed as soon as they are used, as Python frees them, instead of living until the encoder returns (at
         // batch 16 and 224 px each full-resolution map is 411 MB). ReLU runs in place on batch-norm outputs (their
         // backward keeps the input, not the output), as nn.ReLU(inplace=True) would.
         Tensor Lateral(int level)
         {
-            using var s = Torch.NewScope();
+            using var s = Libtorch.NewScope();
             return BatchNorm.Forward(p.At($"fpn_c{level}.1"), F.Conv2d(c[level - 2], p[$"fpn_c{level}.0.weight"], p[$"fpn_c{level}.0.bias"]), ctx,
                     (L.BatchNorm2d)vision.Lateral(level - 2).Items[1])
                 .Relu_().MoveToOuterScope();
@@ -36,7 +37,7 @@ public static class Msve
             F.Interpolate(x, like.Size(2), like.Size(3), InterpolationMode.Bilinear, alignCorners: false);
         Tensor Level(int level, Tensor coarse)                                   // lateral(C_level) + up(coarser level)
         {
-            using var s = Torch.NewScope();
+            using var s = Libtorch.NewScope();
             return Lateral(level).Add(Up(coarse, c[level - 2])).MoveToOuterScope();
         }
         var p5 = Lateral(5);
@@ -45,7 +46,7 @@ public static class Msve
         bool keepP2 = keepMaps || ctx.Trace is not null;
         Tensor? p2 = null;
         Tensor fused;
-        using (var s = Torch.NewScope())
+        using (var s = Libtorch.NewScope())
         {
             var sum = Level(2, p3);                                             // P2 = lateral(C2) + up(P3, C2)
             if (keepP2) p2 = sum.Clone().MoveToOuterScope();

@@ -1,9 +1,10 @@
 using Micar.Model;
 using Micar.Torch;
+using Micar.Nn;
 
 namespace Micar.Blocks;
 
-using Torch = Micar.Torch.Torch;
+
 using L = Micar.Layers;
 
 /// <summary>Where the parts of a ResNet trunk live in a parameter store.</summary>
@@ -49,7 +50,7 @@ public static class ResNet
     /// norm as its description says) and returns the four stage outputs C2 (H/4), C3 (H/8), C4 (H/16), C5 (H/32).</summary>
     public static Tensor[] Forward(ParamView p, Tensor image, L.ResNet backbone, ResNetNaming naming, ForwardContext ctx)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         int depth = backbone.Depth;
         var x = F.Conv2d(image, p.At(naming.StemConv)["weight"], stride: 2, padding: 3);
         x = BatchNorm.Forward(p.At(naming.StemBn), x, ctx, backbone.Bn1).Relu_();
@@ -65,7 +66,7 @@ public static class ResNet
                 var bp = p.At($"{naming.Stages[s]}.{b}");
                 // One scope per block: what the block made and autograd does not keep is freed here, not at the
                 // end of the network (as Python frees it when the last reference goes).
-                using var blockScope = Torch.NewScope();
+                using var blockScope = Libtorch.NewScope();
                 x = (IsBottleneck(depth) ? Bottleneck(bp, x, stride, ctx, stage[b]) : Basic(bp, x, stride, ctx, stage[b])).MoveToOuterScope();
             }
             outputs[s] = x.MoveToOuterScope();

@@ -2,7 +2,6 @@ using Micar.Torch;
 
 namespace Micar.Blocks;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>RMSNorm as the official code computes it: in float32, <c>x·rsqrt(mean(x²) + eps)</c>, cast back to the
 /// input dtype, then times the weight. No bias, no mean subtraction.</summary>

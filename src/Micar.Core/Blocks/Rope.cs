@@ -3,7 +3,6 @@ using Micar.Torch;
 
 namespace Micar.Blocks;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>
 /// Rotary position embedding as rotary-embedding-torch 0.8.6 applies it in the official code: angles
@@ -17,9 +16,9 @@ public static class Rope
     /// <summary>The frequencies <c>10000^(−2j/dim)</c>, j = 0…dim/2−1, for a rotary dimension <paramref name="dim"/>.</summary>
     public static Tensor Frequencies(int dim, double theta = 10000)
     {
-        using var scope = Torch.NewScope();
-        var j = Torch.Arange(0, dim, 2, DType.Float32).Narrow(0, 0, dim / 2);
-        var f = Torch.Full([dim / 2], theta).Pow(j.Div(dim)).Reciprocal();
+        using var scope = Libtorch.NewScope();
+        var j = Libtorch.Arange(0, dim, 2, DType.Float32).Narrow(0, 0, dim / 2);
+        var f = Libtorch.Full([dim / 2], theta).Pow(j.Div(dim)).Reciprocal();
         return f.MoveToOuterScope();
     }
 
@@ -28,7 +27,7 @@ public static class Rope
     /// 0…P−1 (P doubling as needed) and sliced for each call; frequencies that require a gradient are used directly.</remarks>
     public static Tensor Apply(Tensor x, Tensor freqs, long offset = 0)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         long s = x.Size(-2), d = x.Size(-1), rot = 2 * freqs.Size(0);
         if (rot > d) throw new ArgumentException($"rope rotates {rot} features but the input has only {d}");
         if (offset < 0) throw new ArgumentOutOfRangeException(nameof(offset), offset, "rope positions start at 0");
@@ -41,7 +40,7 @@ public static class Rope
     /// <summary>Angles <c>θ = p·f_j</c> [S, 2F] (float32), each repeated twice: θ0, θ0, θ1, θ1, …</summary>
     static Tensor Angles(Tensor freqs, long offset, long s)
     {
-        var pos = Torch.Arange(offset, offset + s, dtype: DType.Float32, device: freqs.Device);  // [S]
+        var pos = Libtorch.Arange(offset, offset + s, dtype: DType.Float32, device: freqs.Device);  // [S]
         var angles = pos.Unsqueeze(1).Mul(freqs.Unsqueeze(0));                                  // [S, F]
         return angles.Unsqueeze(-1).Expand(-1, -1, 2).Reshape(s, 2 * freqs.Size(0));
     }
@@ -78,7 +77,7 @@ public static class Rope
                 {
                     long positions = Math.Max(64, _positions);
                     while (positions < offset + s) positions *= 2;
-                    using var scope = Torch.NewScope();
+                    using var scope = Libtorch.NewScope();
                     using var noGrad = Autograd.NoGrad();
                     var a = Angles(freqs, 0, positions);
                     var (cos, sin) = (a.Cos().DetachFromScope(), a.Sin().DetachFromScope());

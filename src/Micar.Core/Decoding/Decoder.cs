@@ -1,10 +1,10 @@
 using Micar.Data;
 using Micar.Model;
 using Micar.Torch;
+using Micar.Nn;
 
 namespace Micar.Decoding;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>Options of report generation.</summary>
 public sealed record DecodeOptions
@@ -36,7 +36,7 @@ public static class ReportDecoder
     /// <summary>Decodes a batch of images [b, 3, H, W].</summary>
     public static IReadOnlyList<Hypothesis> Generate(CaptionNet net, Tensor images, DecodeOptions? options = null)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         using var inference = Autograd.NoGrad();
         var memory = net.EncodeImage(images, ForwardContext.Eval);
         return GenerateFromMemory(net, memory, options);
@@ -87,11 +87,11 @@ public static class ReportDecoder
         var prefixes = Enumerable.Range(0, b).Select(_ => new List<long> { SpecialTokens.SosId }).ToArray();
         using var cache = useCache ? net.NewCache() : null;
         var alive = Enumerable.Range(0, b).ToArray();          // images still decoding, in cache row order
-        using var rowScope = Torch.NewScope();
+        using var rowScope = Libtorch.NewScope();
         var mem = memory;
         for (int step = 0; step < maxTokens && alive.Length > 0; step++)
         {
-            using var s = Torch.NewScope();
+            using var s = Libtorch.NewScope();
             var last = alive.Select(i => prefixes[i][^1]).ToArray();
             var logp = NextLogProbs(net, Tensor.From<long>(last).OnDeviceOf(mem), mem, cache, useCache ? null : alive.Select(i => prefixes[i]).ToArray());
             var (best, arg) = logp.Max(-1);
@@ -132,7 +132,7 @@ public static class ReportDecoder
         var rowImage = Enumerable.Range(0, b).Select(i => (long)i).ToArray();
         for (int step = 0; step < maxTokens && live.Count > 0; step++)
         {
-            using var s = Torch.NewScope();
+            using var s = Libtorch.NewScope();
             // A filled cache holds all the decoder needs of the image: the memory is expanded to rows only without one.
             var mem = cache is { Length: > 0 } ? memory : memory.IndexSelect(0, Tensor.From<long>(rowImage).OnDeviceOf(memory));
             var last = live.Select(l => l.Tokens.Count == 0 ? (long)SpecialTokens.SosId : l.Tokens[^1]).ToArray();

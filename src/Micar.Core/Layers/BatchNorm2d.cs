@@ -1,4 +1,5 @@
 using Micar.Torch;
+using Micar.Nn;
 
 namespace Micar.Layers;
 

@@ -1,10 +1,10 @@
 using Micar.Layers;
 using Micar.Torch;
+using Micar.Nn;
 using B = Micar.Blocks;
 
 namespace Micar.Model;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>Logits and the decoder's balance value (mean over decoder layers).</summary>
 /// <param name="Logits">[b, T, V].</param>
@@ -81,7 +81,7 @@ public sealed class CaptionNet
     /// <summary>Image tokens of the vision encoder (MSVE, or the pooled last stage without it): [b, N, d_v].</summary>
     public Tensor VisionFeatures(Tensor image, ForwardContext ctx)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var vision = Description.Vision;
         var vp = Params.View("vis_enc");
         var c = B.ResNet.Forward(vp, image, vision.Backbone, B.ResNetNaming.Official, ctx);
@@ -92,7 +92,7 @@ public sealed class CaptionNet
     /// <summary>The projection <c>proj</c> (RMSNorm d_v, Linear d_v→d): [b, N, d_v] → [b, N, d].</summary>
     public Tensor Project(Tensor features)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var p = Params.View("proj");
         return F.Linear(B.RmsNorm.Forward(features, p["0.weight"], _proj.Norm.Eps), p["1.weight"], p.Optional("1.bias")).MoveToOuterScope();
     }
@@ -100,7 +100,7 @@ public sealed class CaptionNet
     /// <summary>Image tokens after the vision encoder and the projection: [b, N, d].</summary>
     public Tensor VisualTokens(Tensor image, ForwardContext ctx)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         return Project(VisionFeatures(image, ctx)).MoveToOuterScope();
     }
 
@@ -108,7 +108,7 @@ public sealed class CaptionNet
     public Tensor EncodeTokens(Tensor tokens, ForwardContext ctx)
     {
         if (Description.Encoder is not { } encoder) return tokens.Alias();
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var x = tokens;
         for (int i = 0; i < encoder.Blocks.Count; i++)
         {
@@ -126,7 +126,7 @@ public sealed class CaptionNet
     /// <summary>Image → encoder memory [b, N, d].</summary>
     public Tensor EncodeImage(Tensor image, ForwardContext ctx)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         return EncodeTokens(VisualTokens(image, ctx), ctx).MoveToOuterScope();
     }
 
@@ -140,7 +140,7 @@ public sealed class CaptionNet
     /// those and not <paramref name="memory"/>, whose rows need not match the cache's then.</summary>
     public DecoderOutput Decode(Tensor ids, Tensor memory, Tensor? padMask, ForwardContext ctx, DecoderCache? cache = null)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         long b = ids.Size(0), t = ids.Size(1);
         long offset = cache?.Length ?? 0;
         var x = B.TextEmbedding.Forward(Params.View("text_embs"), ids, Description.DModel, Description.TextEmbedding.Dropout, ctx, offset);
@@ -149,11 +149,11 @@ public sealed class CaptionNet
         else if (t > 1 || padMask is not null)
         {
             // New queries at offset…offset+t−1 see every key up to their own position.
-            var m = Torch.Ones([t, offset + t], DType.Int64, ids.Device).Tril(offset).Unsqueeze(0).Expand(b, -1, -1);
+            var m = Libtorch.Ones([t, offset + t], DType.Int64, ids.Device).Tril(offset).Unsqueeze(0).Expand(b, -1, -1);
             mask = padMask is null ? m : m.Mul(padMask.Ne(0).Long().Unsqueeze(1));
         }
         var blocks = Description.Decoder.Blocks;
-        Tensor lbSum = Torch.Zeros([], DType.Float32, ids.Device);
+        Tensor lbSum = Libtorch.Zeros([], DType.Float32, ids.Device);
         int moeLayers = 0;
         for (int i = 0; i < blocks.Count; i++)
         {
@@ -188,7 +188,7 @@ public sealed class CaptionNet
     /// <summary>The whole forward pass: image [b, 3, H, W], ids [b, T], optional pad mask [b, T] → logits and balance value.</summary>
     public DecoderOutput Forward(Tensor image, Tensor ids, Tensor? padMask, ForwardContext ctx)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var memory = EncodeImage(image, ctx);
         var r = Decode(ids, memory, padMask, ctx);
         r.Logits.MoveToOuterScope();

@@ -4,10 +4,10 @@ using Micar.Layers;
 using Micar.Spec;
 using Micar.Torch;
 using Micar.Torch.Serialization;
+using Micar.Nn;
 
 namespace Micar.Model;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>The differences between the tensors a description expects and the tensors a file provides.</summary>
 public sealed record KeyMismatch(IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected, IReadOnlyList<string> WrongShape)
@@ -95,7 +95,7 @@ public static partial class Checkpoint
             {
                 var data = tensors[info.Name];
                 CheckTensor(info.Name, data, info, source);
-                using var scope = Torch.NewScope();
+                using var scope = Libtorch.NewScope();
                 var t = data.ToTensor();
                 if (t.DType != info.DType) t = t.To(info.DType);
                 if (device is { Type: not DeviceType.Cpu } d) t = t.To(d);
@@ -170,7 +170,7 @@ public static partial class Checkpoint
         using var noGrad = Autograd.NoGrad();
         foreach (var (k, _, _) in trunk)
         {
-            using var scope = Torch.NewScope();
+            using var scope = Libtorch.NewScope();
             store[k].Copy_(read[fileKey[k]].ToTensor());
         }
         return trunk.Count;

@@ -1,10 +1,10 @@
 
 using Micar.Layers;
 using Micar.Torch;
+using Micar.Nn;
 
 namespace Micar.Model;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>Allocates and initialises the parameters and buffers a layer description lists
 /// (names, shapes, dtypes, kinds and initializers all come from the description).</summary>
@@ -17,7 +17,7 @@ public static class ParamInit
         using var noGrad = Autograd.NoGrad();
         foreach (var info in layer.Parameters())
         {
-            using var scope = Torch.NewScope();
+            using var scope = Libtorch.NewScope();
             var t = Initialize(info, generator);
             if (device is { Type: not DeviceType.Cpu } d) t = t.To(d);
             bool trainable = info.Kind == ParamKind.Param;
@@ -35,12 +35,12 @@ public static class ParamInit
         var dtype = info.DType;
         return info.Init switch
         {
-            Initializer.Ones => Torch.Ones(shape, dtype),
-            Initializer.Zeros => Torch.Zeros(shape, dtype),
-            Initializer.UniformFanIn u => Torch.Empty(shape, dtype).Uniform_(-u.Bound, u.Bound, g),
-            Initializer.XavierUniform x => Torch.Empty(shape, dtype).Uniform_(-x.Bound, x.Bound, g),
-            Initializer.KaimingNormalFanOut k => Torch.Empty(shape, dtype).Normal_(0, k.Std, g),
-            Initializer.StandardNormal => Torch.Empty(shape, dtype).Normal_(0, 1, g),
+            Initializer.Ones => Libtorch.Ones(shape, dtype),
+            Initializer.Zeros => Libtorch.Zeros(shape, dtype),
+            Initializer.UniformFanIn u => Libtorch.Empty(shape, dtype).Uniform_(-u.Bound, u.Bound, g),
+            Initializer.XavierUniform x => Libtorch.Empty(shape, dtype).Uniform_(-x.Bound, x.Bound, g),
+            Initializer.KaimingNormalFanOut k => Libtorch.Empty(shape, dtype).Normal_(0, k.Std, g),
+            Initializer.StandardNormal => Libtorch.Empty(shape, dtype).Normal_(0, 1, g),
             Initializer.Sinusoidal s => Blocks.TextEmbedding.Sinusoidal(s.MaxLength, s.Dim),
             Initializer.RopeFrequencies r => Blocks.Rope.Frequencies(r.RotaryDim, r.Theta),
             var other => throw new NotSupportedException($"no initializer implementation for {other} ({info.Name})"),

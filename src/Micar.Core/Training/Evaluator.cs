@@ -8,7 +8,6 @@ using Micar.Torch;
 
 namespace Micar.Training;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>Generated reports of a split with their references and scores.</summary>
 public sealed record EvalResult(string Split, string[] ImageIds, string[] Predictions, string[] References, Dictionary<string, double> Scores);
@@ -32,7 +31,7 @@ public static class Evaluator
         using var noGrad = Autograd.NoGrad();
         for (int start = 0; start < data.Count; start += batch)
         {
-            using var scope = Torch.NewScope();
+            using var scope = Libtorch.NewScope();
             var paths = data.ImagePaths[start..Math.Min(data.Count, start + batch)];
             var images = ImageBatcher.Load(paths, transform, blind, imageDecode);
             var hyps = ReportDecoder.Generate(net, images, decode);

@@ -4,10 +4,10 @@ using Micar.Decoding;
 using Micar.Model;
 using Micar.Reports;
 using Micar.Torch;
+using Micar.Nn;
 
 namespace Micar.Training;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>Generates a report for one image and collects what the model looked at while writing it: cross- and
 /// self-attention per decoder layer, expert routing, and the MSVE pyramid maps, as <see cref="ExplainData"/>.</summary>
@@ -18,7 +18,7 @@ public static class Explainer
     public static ExplainData Explain(Checkpoint.Loaded ckpt, string imagePath, DecodeOptions decode, string? reference = null,
         ImageDecodeOptions? imageDecode = null)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         using var noGrad = Autograd.NoGrad();
         var net = ckpt.Net();
         var image = ImageIO.Load(imagePath, imageDecode);

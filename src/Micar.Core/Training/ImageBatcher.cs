@@ -4,7 +4,6 @@ using Micar.Torch;
 
 namespace Micar.Training;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>
 /// Decodes and transforms a set of images in parallel into one float32 tensor [n, 3, H, W], with bounded
@@ -31,7 +30,7 @@ public static class ImageBatcher
     {
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(transform);
-        var t = Torch.Zeros([paths.Count, 3, transform.OutputHeight, transform.OutputWidth]);
+        var t = Libtorch.Zeros([paths.Count, 3, transform.OutputHeight, transform.OutputWidth]);
         if (blank) return t;
         try
         {

@@ -1,5 +1,6 @@
 using Micar.Model;
 using Micar.Torch;
+using Micar.Nn;
 
 namespace Micar.Training;
 

@@ -1,4 +1,5 @@
 using Micar.Spec;
+using Micar.Nn;
 
 namespace Micar.Training;
 

@@ -8,10 +8,10 @@ using Micar.Model;
 using Micar.Spec;
 using Micar.Torch;
 using Micar.Torch.Optim;
+using Micar.Nn;
 
 namespace Micar.Training;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>The result of a training run.</summary>
 public sealed record TrainResult(string RunDir, int Epochs, double BestScore, int BestEpoch, IReadOnlyList<EpochRecord> History);
@@ -84,7 +84,7 @@ public static class Trainer
         var transform = ImageBatcher.TransformFor(spec.Vision.ImageSize);
         bool synthetic = new DatasetFolder(o.DataDir).IsSynthetic;
 
-        Torch.ManualSeed((ulong)seed);
+        Libtorch.ManualSeed((ulong)seed);
         using var store = ParamInit.Create(model, new Generator((ulong)seed));
         if (spec.Vision.PretrainedWeights is { } weights)
             log($"loaded {Checkpoint.LoadTorchvisionBackbone(store, weights)} backbone tensors from {weights}");
@@ -276,7 +276,7 @@ public static class Trainer
         int n = Math.Min(train.Count, 256), bs = 32, k = 0;
         for (int start = 0; start < n; start += bs, k++)
         {
-            using var scope = Torch.NewScope();
+            using var scope = Libtorch.NewScope();
             var images = ImageBatcher.Load(train.ImagePaths[start..Math.Min(n, start + bs)], transform, decodeOptions: decode);
             // Momentum 1/(k+1) makes the running statistics the plain average over the calibration batches.
             net.VisionFeatures(images, new ForwardContext { Training = true, BatchNormMomentum = 1.0 / (k + 1) });
@@ -289,7 +289,7 @@ public static class Trainer
     {
         using var noGrad = Autograd.NoGrad();
         var parts = new List<Tensor>();
-        using (var scope = Torch.NewScope())
+        using (var scope = Libtorch.NewScope())
         {
             if (blind)
             {
@@ -302,7 +302,7 @@ public static class Trainer
                 var images = ImageBatcher.Load(split.ImagePaths[start..Math.Min(split.Count, start + 32)], transform, blind, decode);
                 parts.Add(net.VisionFeatures(images, ForwardContext.Eval));
             }
-            return Torch.Cat(parts.ToArray(), 0).DetachFromScope();
+            return Libtorch.Cat(parts.ToArray(), 0).DetachFromScope();
         }
     }
 
@@ -347,7 +347,7 @@ public static class Trainer
             {
                 using (b)
                 {
-                    var images = o.Blind ? Torch.ZerosLike(b.Images) : b.Images.Alias();
+                    var images = o.Blind ? Libtorch.ZerosLike(b.Images) : b.Images.Alias();
                     yield return new StepInput(b.RowIndices, images, b.InputIds.Alias(), b.PadMask.Alias(), b.Labels.Alias());
                 }
             }
@@ -375,11 +375,11 @@ public static class Trainer
         int steps = (train.Count + batch - 1) / batch, s = 0, seen = 0;
         var sw = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
-        using var epochScope = Torch.NewScope();
+        using var epochScope = Libtorch.NewScope();
         foreach (var input in Batches(o, text, features, loader, train.Count, batch, seed, epoch, T, cancel))
         {
             cancel.ThrowIfCancellationRequested();
-            using var scope = Torch.NewScope();
+            using var scope = Libtorch.NewScope();
             var rows = input.Rows;
             optimizer.ZeroGrad();
             var memory = Memory(net, o, rows, features, input.Images, ctx);
@@ -434,7 +434,7 @@ public static class Trainer
     /// cross-entropy part (the same tensor when α is 0).</summary>
     public static (Tensor Loss, Tensor CrossEntropy) OfficialLoss(DecoderOutput output, Tensor labels, double alpha)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var logits = output.Logits.DType == DType.Float32 ? output.Logits : output.Logits.To(DType.Float32);
         var ce = F.CrossEntropy(logits.Reshape(-1, logits.Size(-1)), labels.Reshape(-1), ignoreIndex: SpecialTokens.PadId).MoveToOuterScope();
         if (alpha == 0) return (ce, ce);
@@ -458,7 +458,7 @@ public static class Trainer
         {
             for (int start = 0; start < val.Count; start += batch)
             {
-                using var scope = Torch.NewScope();
+                using var scope = Libtorch.NewScope();
                 var rows = Enumerable.Range(start, Math.Min(batch, val.Count - start)).ToArray();
                 var (ids, mask, labels) = TextBatch(text, rows, T);
                 var images = features is null ? ImageBatcher.Load(rows.Select(r => val.ImagePaths[r]).ToArray(), transform, o.Blind, o.ImageDecode) : null;
@@ -473,10 +473,10 @@ public static class Trainer
             int row = 0;
             for (int first = 0; first < memories.Count;)
             {
-                using var scope = Torch.NewScope();
+                using var scope = Libtorch.NewScope();
                 int last = first, rows = 0;
                 while (last < memories.Count && (rows == 0 || rows + memories[last].Size(0) <= ValidationDecodeRows)) rows += (int)memories[last++].Size(0);
-                var memory = last - first == 1 ? memories[first] : Torch.Cat(memories.GetRange(first, last - first).ToArray(), 0);
+                var memory = last - first == 1 ? memories[first] : Libtorch.Cat(memories.GetRange(first, last - first).ToArray(), 0);
                 var hyps = ReportDecoder.GenerateFromMemory(net, memory, new DecodeOptions { BeamWidth = beam });
                 for (int i = 0; i < rows; i++) preds[row + i] = tokenizer.Decode(hyps[i].Tokens);
                 row += rows;

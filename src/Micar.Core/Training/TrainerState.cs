@@ -5,10 +5,10 @@ using Micar.Spec;
 using Micar.Torch;
 using Micar.Torch.Optim;
 using Micar.Torch.Serialization;
+using Micar.Nn;
 
 namespace Micar.Training;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>The full state of a run after an epoch (model, optimizer, scheduler, dropout RNG, counters, and the epoch
 /// history up to it), written as a checkpoint directory plus <c>optimizer.safetensors</c> and <c>trainer.json</c>;
@@ -35,7 +35,7 @@ public static class TrainerState
     {
         Checkpoint.Save(tmp, spec, store, vocab);
         var (tensors, scalars) = optimizer.StateDict();
-        using (var scope = Torch.NewScope())
+        using (var scope = Libtorch.NewScope())
         {
             var entries = tensors.Select(kv => (kv.Key, kv.Value)).Append(("rng.dropout", rng.GetState())).ToList();
             TensorDataConversions.SaveSafetensors(Path.Combine(tmp, "optimizer.safetensors"), entries);
@@ -63,11 +63,11 @@ public static class TrainerState
         using var noGrad = Autograd.NoGrad();
         foreach (var key in store.Keys)
         {
-            using var scope = Torch.NewScope();
+            using var scope = Libtorch.NewScope();
             store[key].Copy_(weights[key].ToTensor());
         }
         var opt = SafetensorsFile.Load(Path.Combine(dir, "optimizer.safetensors"));
-        using (var scope = Torch.NewScope())
+        using (var scope = Libtorch.NewScope())
         {
             var tensors = opt.Where(kv => kv.Key.StartsWith("state.")).ToDictionary(kv => kv.Key, kv => kv.Value.ToTensor());
             optimizer.LoadStateDict(tensors, doc.Scalars);

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Micar.Torch;
 
 namespace Micar.Torch.Native;
 
@@ -62,7 +63,7 @@ internal static unsafe class NativeMethods
             "Run scripts/bootstrap (it builds the shim), or set MICAR_NATIVE_LIB to the library's path.");
     }
 
-    /// <summary>Default host-cache limit (see <see cref="Torch.HostCacheLimit"/>): <c>MICAR_HOST_CACHE_MB</c> when set
+    /// <summary>Default host-cache limit (see <see cref="Libtorch.HostCacheLimit"/>): <c>MICAR_HOST_CACHE_MB</c> when set
     /// (0 = libtorch's allocator untouched), else an eighth of the memory available to the process, at most 4 GiB.</summary>
     static long DefaultHostCacheBytes()
     {

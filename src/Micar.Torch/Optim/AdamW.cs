@@ -1,3 +1,4 @@
+using Micar.Torch;
 namespace Micar.Torch.Optim;
 
 /// <summary>
@@ -58,9 +59,9 @@ public sealed class AdamW : Optimizer
         {
             s = new State
             {
-                ExpAvg = Torch.ZerosLike(p).DetachFromScope(),
-                ExpAvgSq = Torch.ZerosLike(p).DetachFromScope(),
-                MaxExpAvgSq = Amsgrad ? Torch.ZerosLike(p).DetachFromScope() : null,
+                ExpAvg = Libtorch.ZerosLike(p).DetachFromScope(),
+                ExpAvgSq = Libtorch.ZerosLike(p).DetachFromScope(),
+                MaxExpAvgSq = Amsgrad ? Libtorch.ZerosLike(p).DetachFromScope() : null,
             };
             _state[p] = s;
         }
@@ -82,7 +83,7 @@ public sealed class AdamW : Optimizer
     /// parameter (steps may differ, e.g. for parameters that had no gradient at some step).</summary>
     void StepMultiTensor(ParamGroup group)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         double lr = group.Lr, wd = group.WeightDecay ?? WeightDecay;
         var ps = new List<Tensor>(group.Params.Count);
         var grads = new List<Tensor>(group.Params.Count);
@@ -128,7 +129,7 @@ public sealed class AdamW : Optimizer
         double lr = group.Lr, wd = group.WeightDecay ?? WeightDecay;
         foreach (var p in group.Params)
         {
-            using var scope = Torch.NewScope();
+            using var scope = Libtorch.NewScope();
             var grad = p.Grad;
             if (grad is null) continue;
             var s = StateOf(p);

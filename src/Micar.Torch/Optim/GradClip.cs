@@ -1,3 +1,4 @@
+using Micar.Torch;
 namespace Micar.Torch.Optim;
 
 /// <summary>Gradient clipping.</summary>
@@ -7,12 +8,12 @@ public static class GradClip
     /// (PyTorch's <c>clip_grad_norm_</c>); returns the norm before clipping.</summary>
     public static double ClipGradNorm(IEnumerable<Tensor> parameters, double maxNorm)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         using var noGrad = Autograd.NoGrad();
         var grads = parameters.Select(p => p.Grad).Where(g => g is not null).Select(g => g!).ToArray();
         if (grads.Length == 0) return 0;
         var norms = grads.Select(g => g.Norm(2)).ToArray();
-        var total = Torch.Stack(norms).Norm(2);
+        var total = Libtorch.Stack(norms).Norm(2);
         var coef = (total + 1e-6).Reciprocal().Mul(maxNorm).Clamp(max: 1.0);
         foreach (var g in grads) g.Mul_(coef);
         return total.Item();

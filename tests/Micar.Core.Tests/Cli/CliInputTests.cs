@@ -4,10 +4,10 @@ using Micar.Model;
 using Micar.Tests.Loading;
 using Micar.Tests.Model;
 using Xunit;
+using Micar.Torch;
 
 namespace Micar.Tests.Cli;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>Options out of range are refused before any work (exit code 2, naming the option); caption streams its
 /// inputs in batches and keeps going past a bad image.</summary>
@@ -27,13 +27,13 @@ public sealed class CliInputTests : IDisposable
     [InlineData("--threads", "0")]
     public void Threads_out_of_range_are_refused_before_any_thread_starts(string option, string value)
     {
-        int before = Torch.Threads;
+        int before = Libtorch.Threads;
         var (code, _, err) = Run("caption", "--run", "/nonexistent/run", option, value, "x.png");
         Assert.Equal(2, code);
         Assert.Contains("--threads", err);
         Assert.Contains(value, err);
         Assert.DoesNotContain("/nonexistent/run", err); // refused at parse time, before the run is looked at
-        Assert.Equal(before, Torch.Threads);
+        Assert.Equal(before, Libtorch.Threads);
     }
 
     [Theory]
@@ -104,7 +104,7 @@ public sealed class CliInputTests : IDisposable
 
     string Checkpoint46()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var spec = ModelFixture.Spec();
         var net = ModelFixture.Net(spec);
         var ckpt = Path.Combine(dir, "ckpt");

@@ -8,7 +8,6 @@ using Xunit;
 
 namespace Micar.Tests.Cli;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>The command line in-process: exit codes, one-line errors naming the culprit, outputs.</summary>
 [CollectionDefinition("console", DisableParallelization = true)]
@@ -74,7 +73,7 @@ public class CliTests
     [Fact]
     public void Forward_writes_logits_for_a_checkpoint_and_reports_missing_input_tensors()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var f = DeterministicWeights.Load("tiny_model.safetensors");
         var spec = ModelFixture.Spec();
         var net = ModelFixture.Net(spec);

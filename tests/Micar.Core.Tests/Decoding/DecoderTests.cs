@@ -3,10 +3,10 @@ using Micar.Model;
 using Micar.Tests.Model;
 using Micar.Torch;
 using Xunit;
+using Micar.Nn;
 
 namespace Micar.Tests.Decoding;
 
-using Torch = Micar.Torch.Torch;
 
 public class DecoderTests
 {
@@ -21,7 +21,7 @@ public class DecoderTests
     [Fact]
     public void Greedy_decoding_matches_the_official_beam_search_which_is_greedy()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var f = DeterministicWeights.Load("tiny_model.safetensors");
         var (net, memory) = Setup();
         var hyps = ReportDecoder.GenerateFromMemory(net, memory, new DecodeOptions { BeamWidth = 1 });
@@ -40,7 +40,7 @@ public class DecoderTests
     [InlineData(3)]
     public void Cached_decoding_yields_exactly_the_tokens_of_full_recomputation(int width)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var (net, memory) = Setup();
         var cached = ReportDecoder.GenerateFromMemory(net, memory, new DecodeOptions { BeamWidth = width, UseCache = true });
         var full = ReportDecoder.GenerateFromMemory(net, memory, new DecodeOptions { BeamWidth = width, UseCache = false });
@@ -56,7 +56,7 @@ public class DecoderTests
     [InlineData(false)]
     public void Greedy_batches_whose_reports_end_at_different_steps_decode_each_image_as_alone(bool useCache)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var (net, memory) = Setup();
         var options = new DecodeOptions { BeamWidth = 1, UseCache = useCache };
         var (rows, batch) = EosProneBatch(net, memory, options);
@@ -78,8 +78,8 @@ public class DecoderTests
     static (Tensor[] Rows, Tensor Batch) EosProneBatch(CaptionNet net, Tensor memory, DecodeOptions options)
     {
         var gen = new Generator(17);
-        var rows = Enumerable.Range(0, 8).Select(i => Torch.Randn(memory.Narrow(0, 0, 1).Shape, gen).Mul(0.5 * (i + 1))).ToArray();
-        var batch = Torch.Cat(rows, 0);
+        var rows = Enumerable.Range(0, 8).Select(i => Libtorch.Randn(memory.Narrow(0, 0, 1).Shape, gen).Mul(0.5 * (i + 1))).ToArray();
+        var batch = Libtorch.Cat(rows, 0);
         using (Autograd.NoGrad())                                  // let the image steer the text: amplify its pooled summary
             foreach (var key in net.Params.Keys.Where(k => k.EndsWith("gated_fusion.global_proj.weight")))
                 net.Params[key].Mul_(40.0);
@@ -99,7 +99,7 @@ public class DecoderTests
     {
         // Images leave the beam batch as they finish: the cache drops their rows (image keys and global vector
         // included), while steps that only reorder beams within each image leave the image's cross-attention state alone.
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var (net, memory) = Setup();
         var options = new DecodeOptions { BeamWidth = 3, UseCache = true };
         var (_, batch) = EosProneBatch(net, memory, options);
@@ -118,7 +118,7 @@ public class DecoderTests
     [Fact]
     public void Beam_width_one_equals_greedy_and_wider_beams_never_score_worse_on_finished_reports()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var (net, memory) = Setup();
         var greedy = ReportDecoder.GenerateFromMemory(net, memory, new DecodeOptions { BeamWidth = 1 });
         var beam1 = ReportDecoder.BeamSearch(net, memory, new DecodeOptions { BeamWidth = 1 });

@@ -5,7 +5,6 @@ using Xunit;
 
 namespace Micar.Tests.Loading;
 
-using Torch = Micar.Torch.Torch;
 
 public sealed class CaptionLoaderTests
 {
@@ -167,7 +166,7 @@ public sealed class CaptionLoaderTests
         using var files = new LoaderFiles(5);
         using var loader = new CaptionLoader(files.Dataset(), new CaptionLoaderOptions { BatchSize = 5, Workers = workers });
         CaptionBatch batch;
-        using (Torch.NewScope())
+        using (Libtorch.NewScope())
         {
             batch = loader.Epoch(0).Single();
             Assert.All(new[] { batch.Images, batch.InputIds, batch.PadMask, batch.Labels }, t => Assert.Null(t.Scope));

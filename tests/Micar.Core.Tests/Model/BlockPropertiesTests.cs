@@ -2,11 +2,11 @@ using Micar.Layers;
 using Micar.Model;
 using Micar.Torch;
 using Xunit;
+using Micar.Nn;
 using B = Micar.Blocks;
 
 namespace Micar.Tests.Model;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>Block-level equivalences: sparse vs dense MoE, cached vs full decoding, the RoPE formula.</summary>
 public class BlockPropertiesTests
@@ -16,10 +16,10 @@ public class BlockPropertiesTests
     [InlineData(MoeCombine.Weighted)]
     public void Sparse_dispatch_equals_the_dense_masked_reference(MoeCombine combine)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var net = ModelFixture.Net();
         var p = net.Params.View("decoder.layers.1.moe");
-        var x = Torch.Randn([3, 7, 32], new Generator(5));
+        var x = Libtorch.Randn([3, 7, 32], new Generator(5));
         using var noGrad = Autograd.NoGrad();
         var act = B.Activations.Of(Activation.Silu);
         var dense = B.Moe.Forward(p, x, 4, 2, combine, MoeDispatch.Dense, act, 0, ForwardContext.Eval);
@@ -29,7 +29,7 @@ public class BlockPropertiesTests
         // The weighted combination is an explicit sum of score-weighted experts.
         var tokens = x.Reshape(-1, 32);
         var (probs, scores, idx) = B.Moe.Route(p["gate.gate.weight"], tokens, 2);
-        var expected = Torch.ZerosLike(tokens);
+        var expected = Libtorch.ZerosLike(tokens);
         var ids = idx.ToArray<long>();
         var s = scores.ToArray<float>();
         for (int t = 0; t < tokens.Size(0); t++)
@@ -48,7 +48,7 @@ public class BlockPropertiesTests
     [Fact]
     public void Cached_incremental_decoding_gives_the_logits_of_full_recomputation()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var f = DeterministicWeights.Load("tiny_model.safetensors");
         var net = ModelFixture.Net();
         using var noGrad = Autograd.NoGrad();
@@ -67,7 +67,7 @@ public class BlockPropertiesTests
     [Fact]
     public void Rope_frequencies_and_sinusoidal_table_match_the_reference()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var f = DeterministicWeights.Load("tiny_model.safetensors");
         Assert.True(f["rope_freqs_6"].AllClose(B.Rope.Frequencies(6), 1e-6, 1e-7));
         Assert.True(f["pe_12x32"].AllClose(B.TextEmbedding.Sinusoidal(12, 32), 1e-5, 1e-6));
@@ -76,9 +76,9 @@ public class BlockPropertiesTests
     [Fact]
     public void Rope_rotates_interleaved_pairs_of_the_first_features_only()
     {
-        using var scope = Torch.NewScope();
-        var x = Torch.Randn([1, 1, 3, 6], new Generator(1));
-        var freqs = Torch.Tensor(new float[] { 0.5f, 0.25f });
+        using var scope = Libtorch.NewScope();
+        var x = Libtorch.Randn([1, 1, 3, 6], new Generator(1));
+        var freqs = Libtorch.Tensor(new float[] { 0.5f, 0.25f });
         var y = B.Rope.Apply(x, freqs, offset: 2).ToArray<float>();
         var xv = x.ToArray<float>();
         for (int p = 0; p < 3; p++)

@@ -2,10 +2,10 @@ using Micar.Layers;
 using Micar.Model;
 using Micar.Torch;
 using Xunit;
+using Micar.Nn;
 
 namespace Micar.Tests.Model;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>The whole forward pass against the PyTorch reference implementation (same weights).</summary>
 public class CaptionNetTests
@@ -29,7 +29,7 @@ public class CaptionNetTests
     [Fact]
     public void Eval_logits_and_balance_value_equal_the_reference()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var f = DeterministicWeights.Load("tiny_model.safetensors");
         var net = ModelFixture.Net();
         using var noGrad = Autograd.NoGrad();
@@ -50,7 +50,7 @@ public class CaptionNetTests
     [InlineData(ConvAlgorithm.Winograd4)]
     public void Training_mode_loss_gradients_and_batchnorm_statistics_equal_the_reference(ConvAlgorithm? fusionConv)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var f = DeterministicWeights.Load("tiny_model.safetensors");
         var net = ModelFixture.Net();
         var ctx = ForwardContext.Train() with { FusionConv = fusionConv };
@@ -70,7 +70,7 @@ public class CaptionNetTests
     [Fact]
     public void Every_trainable_parameter_receives_a_gradient_and_the_router_learns_through_the_output_only_when_weighted()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var f = DeterministicWeights.Load("tiny_model.safetensors");
         foreach (var combine in new[] { MoeCombine.Sum, MoeCombine.Weighted })
         {
@@ -101,8 +101,8 @@ public class FusionConvChoiceTests
     [InlineData(16, 128, 24, ConvAlgorithm.Direct)]
     public void Winograd_is_chosen_on_cpu_for_wide_and_large_maps(long b, long c, long hw, ConvAlgorithm expected)
     {
-        using var scope = Micar.Torch.Torch.NewScope();
-        var x = Micar.Torch.Torch.Empty([b, c, hw, hw]);
+        using var scope = Micar.Torch.Libtorch.NewScope();
+        var x = Micar.Torch.Libtorch.Empty([b, c, hw, hw]);
         Assert.Equal(expected, Micar.Blocks.Msve.FusionConvAlgorithm(x));
     }
 }

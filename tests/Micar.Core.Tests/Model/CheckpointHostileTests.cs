@@ -8,7 +8,6 @@ using Xunit.Abstractions;
 
 namespace Micar.Tests.Model;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>
 /// Checkpoints that do not fit the model are refused before their data is read, and tensors of the wrong dtype
@@ -40,7 +39,7 @@ public class CheckpointHostileTests(ITestOutputHelper output)
     [Fact]
     public void Pth_whose_keys_do_not_match_is_refused_before_any_tensor_data_is_read()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var net = ModelFixture.Net();
         var tensors = StateDict(net);
         var modelBytes = tensors.Values.Sum(t => t.Data.LongLength);
@@ -62,7 +61,7 @@ public class CheckpointHostileTests(ITestOutputHelper output)
     [Fact]
     public void Integer_data_for_a_float_parameter_is_refused_from_the_description()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var net = ModelFixture.Net();
         var tensors = StateDict(net);
         var shape = tensors[Victim].Shape;
@@ -89,7 +88,7 @@ public class CheckpointHostileTests(ITestOutputHelper output)
     [Fact]
     public void Float64_and_bfloat16_checkpoints_load_into_float32_and_integer_buffers_accept_int32()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var net = ModelFixture.Net();
         var tensors = StateDict(net);
         var doubled = tensors.ToDictionary(kv => kv.Key, kv => kv.Value.DType == DType.Float32
@@ -108,7 +107,7 @@ public class CheckpointHostileTests(ITestOutputHelper output)
     [Fact]
     public void Nan_and_inf_are_refused_naming_the_key_and_count_in_pth_imports()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var net = ModelFixture.Net();
         var tensors = StateDict(net);
         var values = tensors[Victim].ToFloat32Array();
@@ -144,7 +143,7 @@ public class CheckpointHostileTests(ITestOutputHelper output)
     [Fact]
     public void Micar_checkpoint_with_nan_is_refused_and_one_that_does_not_match_reads_no_data()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var spec = ModelFixture.Spec();
         var net = ModelFixture.Net(spec);
         var dir = Path.Combine(Path.GetTempPath(), "micar-hostile-ckpt-" + Guid.NewGuid().ToString("N"));
@@ -179,7 +178,7 @@ public class CheckpointHostileTests(ITestOutputHelper output)
     [Fact]
     public void Torchvision_backbone_with_nan_or_wrong_dtype_changes_nothing()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var net = ModelFixture.Net();
         var trunk = net.Params.Keys.Where(k => k.StartsWith("vis_enc.layer")).ToList();
         var before = trunk.ToDictionary(k => k, k => net.Params[k].ToTensorData());

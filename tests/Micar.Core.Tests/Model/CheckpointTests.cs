@@ -3,17 +3,17 @@ using Micar.Model;
 using Micar.Torch;
 using Micar.Torch.Serialization;
 using Xunit;
+using Micar.Nn;
 
 namespace Micar.Tests.Model;
 
-using Torch = Micar.Torch.Torch;
 
 public class CheckpointTests
 {
     [Fact]
     public void Save_then_load_gives_identical_logits()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var f = DeterministicWeights.Load("tiny_model.safetensors");
         var spec = ModelFixture.Spec();
         var net = ModelFixture.Net(spec);
@@ -35,7 +35,7 @@ public class CheckpointTests
     [Fact]
     public void An_official_pth_snapshot_imports_by_name_and_reproduces_the_reference_logits()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var f = DeterministicWeights.Load("tiny_model.safetensors");
         var net = ModelFixture.Net();
         var path = Path.Combine(Path.GetTempPath(), $"micar-{Guid.NewGuid():N}.pth");
@@ -53,7 +53,7 @@ public class CheckpointTests
     [Fact]
     public void Mismatched_files_name_missing_unexpected_and_misshaped_keys_and_load_nothing()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var net = ModelFixture.Net();
         var tensors = net.Params.Entries().ToDictionary(e => e.Key, e => e.Value.ToTensorData());
         tensors.Remove("proj.1.bias");
@@ -70,7 +70,7 @@ public class CheckpointTests
     [Fact]
     public void Torchvision_backbone_weights_load_through_the_key_map()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var net = ModelFixture.Net();
         var path = Path.Combine(Path.GetTempPath(), $"micar-r18-{Guid.NewGuid():N}.safetensors");
         try
@@ -78,8 +78,8 @@ public class CheckpointTests
             // A torchvision-named ResNet-18 state dict (with fc) where every value is 0.5.
             var tv = net.Params.Keys.Where(k => k.StartsWith("vis_enc.layer"))
                 .Select(k => (Key: Micar.Layers.Msve.OfficialToTorchvision(k["vis_enc.".Length..])!, Shape: net.Params[k].Shape))
-                .Select(t => (t.Key, Value: t.Key.EndsWith("num_batches_tracked") ? Torch.Zeros(t.Shape, DType.Int64) : Torch.Full(t.Shape, 0.5)))
-                .Append(("fc.weight", Torch.Zeros([1000, 512])));
+                .Select(t => (t.Key, Value: t.Key.EndsWith("num_batches_tracked") ? Libtorch.Zeros(t.Shape, DType.Int64) : Libtorch.Full(t.Shape, 0.5)))
+                .Append(("fc.weight", Libtorch.Zeros([1000, 512])));
             TensorDataConversions.SaveSafetensors(path, tv);
             int n = Checkpoint.LoadTorchvisionBackbone(net.Params, path);
             Assert.Equal(net.Params.Keys.Count(k => k.StartsWith("vis_enc.layer")), n);

@@ -4,10 +4,10 @@ using Micar.Model;
 using Micar.Blocks;
 using Micar.Torch;
 using Micar.Torch.Serialization;
+using Micar.Nn;
 
 namespace Micar.Tests.Model;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>The deterministic weights of scripts/fixtures/make_model_fixtures.py, recreated bit for bit:
 /// u_i = ((i·2654435761 + fnv1a32(key)·40503 + 12345) mod 2³²) / 2³².</summary>
@@ -24,7 +24,7 @@ public static class DeterministicWeights
     public static Tensor Value(string key, long[] shape)
     {
         long n = shape.Aggregate(1L, (a, b) => a * b);
-        if (key.EndsWith("num_batches_tracked")) return Torch.Zeros(shape, DType.Int64);
+        if (key.EndsWith("num_batches_tracked")) return Libtorch.Zeros(shape, DType.Int64);
         ulong h = Fnv1a32(key);
         var v = new float[n];
         double fan = shape.Length >= 2 ? n / shape[0] : 1;

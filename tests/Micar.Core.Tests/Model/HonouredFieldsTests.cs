@@ -3,11 +3,11 @@ using Micar.Model;
 using Micar.Spec;
 using Micar.Torch;
 using Xunit;
+using Micar.Nn;
 using B = Micar.Blocks;
 
 namespace Micar.Tests.Model;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>Every validated description field reaches the forward pass: a non-default value changes the output (and
 /// equals a reference computed with plain tensor ops where that is cheap). Defaults are covered by the parity tests.</summary>
@@ -33,7 +33,7 @@ public class HonouredFieldsTests
     static (Tensor Image, Tensor Ids) Inputs()
     {
         var g = new Generator(7);
-        return (Torch.Randn([1, 3, 64, 64], g), Torch.Randint(1, 50, [1, 6], g));
+        return (Libtorch.Randn([1, 3, 64, 64], g), Libtorch.Randint(1, 50, [1, 6], g));
     }
 
     static Tensor Logits(CaptionModel model)
@@ -57,10 +57,10 @@ public class HonouredFieldsTests
     [Fact]
     public void RmsNorm_eps_is_the_formula_with_that_eps()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var g = new Generator(1);
-        var x = Torch.Randn([2, 3, 8], g).Mul(0.05);
-        var w = Torch.Randn([8], g);
+        var x = Libtorch.Randn([2, 3, 8], g).Mul(0.05);
+        var w = Libtorch.Randn([8], g);
         var reference = x.Mul(x.Pow(2).Mean(-1, keepDim: true).Add(1e-2).Rsqrt()).Mul(w);
         Close(reference, B.RmsNorm.Forward(x, w, new RmsNorm(8, Eps: 1e-2).Eps), 1e-6, "RMSNorm eps 1e-2");
         Differ(reference, B.RmsNorm.Forward(x, w, new RmsNorm(8).Eps), "RMSNorm eps 1e-2 against 1e-6");
@@ -77,7 +77,7 @@ public class HonouredFieldsTests
     {
         // A huge eps: the attention's own down–norm–up RMSNorm cancels any per-token scale norm_sa applies, so only a
         // norm_sa output shrunk below that inner norm's eps (1e-6) shows in the logits.
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var model = ModelFixture.Spec().Compile();
         Differ(Logits(model), Logits(WithEps(model, site, 1e12)), $"{site} eps 1e12");
     }
@@ -87,11 +87,11 @@ public class HonouredFieldsTests
     {
         var g = new Generator(3);
         var store = new ParamStore();
-        store.Set("bn.weight", Torch.Randn([channels], g), true);
-        store.Set("bn.bias", Torch.Randn([channels], g), true);
-        store.Set("bn.running_mean", Torch.Randn([channels], g), false);
-        store.Set("bn.running_var", Torch.Rand([channels], g).Add(0.5), false);
-        store.Set("bn.num_batches_tracked", Torch.Zeros([], DType.Int64), false);
+        store.Set("bn.weight", Libtorch.Randn([channels], g), true);
+        store.Set("bn.bias", Libtorch.Randn([channels], g), true);
+        store.Set("bn.running_mean", Libtorch.Randn([channels], g), false);
+        store.Set("bn.running_var", Libtorch.Rand([channels], g).Add(0.5), false);
+        store.Set("bn.num_batches_tracked", Libtorch.Zeros([], DType.Int64), false);
         return store.View("bn");
     }
 
@@ -100,9 +100,9 @@ public class HonouredFieldsTests
     [Fact]
     public void BatchNorm_eps_is_the_eval_formula_with_that_eps()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var p = BatchNormParams(3);
-        var x = Torch.Randn([2, 3, 4, 5], new Generator(4));
+        var x = Libtorch.Randn([2, 3, 4, 5], new Generator(4));
         using var noGrad = Autograd.NoGrad();
         var reference = x.Sub(PerChannel(p["running_mean"])).Div(PerChannel(p["running_var"].Add(0.5)).Sqrt())
             .Mul(PerChannel(p["weight"])).Add(PerChannel(p["bias"]));
@@ -123,9 +123,9 @@ public class HonouredFieldsTests
     [InlineData(1.0, 1.0)]   // the context's momentum (the trainer's calibration) wins over the description's 0.3
     public void BatchNorm_momentum_updates_the_running_statistics_as_torch_does(double? contextMomentum, double expected)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var p = BatchNormParams(3);
-        var x = Torch.Randn([2, 3, 4, 5], new Generator(5)).Mul(2).Add(1);
+        var x = Libtorch.Randn([2, 3, 4, 5], new Generator(5)).Mul(2).Add(1);
         var (mean0, var0) = (p["running_mean"].Clone(), p["running_var"].Clone());
         var (mean, var) = Updated(mean0, var0, x, expected);
         var ctx = ForwardContext.Train() with { BatchNormMomentum = contextMomentum };
@@ -147,7 +147,7 @@ public class HonouredFieldsTests
                 long r0 = i * h / rows, r1 = ((i + 1) * h + rows - 1) / rows, c0 = j * w / cols, c1 = ((j + 1) * w + cols - 1) / cols;
                 tokens.Add(map.Narrow(2, r0, r1 - r0).Narrow(3, c0, c1 - c0).Mean([2L, 3L]));
             }
-        return Torch.Stack(tokens.ToArray(), 1);                                       // [b, rows·cols, C]
+        return Libtorch.Stack(tokens.ToArray(), 1);                                       // [b, rows·cols, C]
     }
 
     [Theory]
@@ -155,7 +155,7 @@ public class HonouredFieldsTests
     [InlineData(false)]
     public void Msve_pools_to_a_grid_of_GridHeight_rows_and_GridWidth_columns(bool multiScale)
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var spec = ModelFixture.Spec() with { Vision = ModelFixture.Spec().Vision with { UseMsve = multiScale, DV = multiScale ? 32 : 512 } };
         var model = spec.Compile();
         var wide = model with { Vision = model.Vision with { GridHeight = 2, GridWidth = 3 } };
@@ -174,7 +174,7 @@ public class HonouredFieldsTests
     [Fact]
     public void Balance_loss_weight_is_the_decoder_moe_layers_weight_and_weighs_the_loss()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var model = (ModelFixture.Spec() with { Moe = ModelFixture.Spec().Moe with { BalanceLossWeight = 0.05 } }).Compile();
         Assert.Equal(0.05, model.BalanceLossWeight);
         Assert.Equal(0, (ModelFixture.Spec() with { Moe = ModelFixture.Spec().Moe with { Enabled = false } }).Compile().BalanceLossWeight);
@@ -203,7 +203,7 @@ public class HonouredFieldsTests
     [Fact]
     public void Linear_bias_of_proj_and_gen_logits_is_honoured()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         var model = ModelFixture.Spec().Compile();
         var head = (Linear)model.GenLogits.Items[1];
         var biased = model with { GenLogits = new Sequential(model.GenLogits.Items[0], head with { Bias = true }) };
@@ -215,7 +215,7 @@ public class HonouredFieldsTests
 
         var proj = (Linear)model.Proj.Items[1];
         var unbiased = Net(model with { Proj = new Sequential(model.Proj.Items[0], proj with { Bias = false }) });
-        var features = Torch.Randn([1, 4, 32], new Generator(9));
+        var features = Libtorch.Randn([1, 4, 32], new Generator(9));
         var p = unbiased.Params.View("proj");
         Close(F.Linear(B.RmsNorm.Forward(features, p["0.weight"]), p["1.weight"]), unbiased.Project(features), 1e-6, "proj without bias");
     }

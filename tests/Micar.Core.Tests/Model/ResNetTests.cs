@@ -3,17 +3,17 @@ using Micar.Model;
 using Micar.Blocks;
 using Micar.Torch;
 using Xunit;
+using Micar.Nn;
 
 namespace Micar.Tests.Model;
 
-using Torch = Micar.Torch.Torch;
 
 public class ResNetTests
 {
     [Fact]
     public void ResNet18_stage_outputs_equal_torchvision_on_the_same_weights()
     {
-        using var scope = Torch.NewScope();
+        using var scope = Libtorch.NewScope();
         using var doc = JsonDocument.Parse(File.ReadAllText(DeterministicWeights.Fixture("resnet18_keys.json")));
         using var store = DeterministicWeights.Store(DeterministicWeights.Keys(doc.RootElement));
         var expected = DeterministicWeights.Load("resnet18.safetensors");

@@ -8,7 +8,6 @@ using Xunit;
 
 namespace Micar.Tests.Training;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>A shared 40-image synthetic dataset for training tests.</summary>
 public sealed class SmallDataset : IDisposable
@@ -66,7 +65,7 @@ public class TrainerTests(SmallDataset data) : IClassFixture<SmallDataset>
             Assert.Single(Trainer.ReadHistory(resumed));
             var rest = Trainer.Run(Options(resumed) with { Resume = true });
             Assert.Equal(full.History.Select(h => h.TrainLoss), rest.History.Select(h => h.TrainLoss));
-            using var scope = Torch.NewScope();
+            using var scope = Libtorch.NewScope();
             var a = Checkpoint.Load(Path.Combine(straight, Trainer.LastDir));
             var b = Checkpoint.Load(Path.Combine(resumed, Trainer.LastDir));
             foreach (var key in a.Params.Keys) Assert.True(a.Params[key].Equal(b.Params[key]), key);
@@ -82,7 +81,7 @@ public class TrainerTests(SmallDataset data) : IClassFixture<SmallDataset>
         {
             var r = Trainer.Run(Options(run, frozen: true) with { Epochs = 2 });
             Assert.Equal(2, r.History.Count);
-            using var scope = Torch.NewScope();
+            using var scope = Libtorch.NewScope();
             var ckpt = Checkpoint.Load(Path.Combine(run, Trainer.BestDir));
             var init = ParamInit.Create(ckpt.Model, new Generator(11));
             // Trunk weights stay at their initial values; batch-norm statistics were calibrated (changed).

@@ -2,7 +2,6 @@ using Micar.Torch;
 
 namespace Micar.Data.Loading;
 
-using Torch = Micar.Torch.Torch;
 
 /// <summary>
 /// A batch of b rows produced by <see cref="CaptionLoader"/>: the official default collation (images stacked,
@@ -39,10 +38,10 @@ public sealed record CaptionBatch(
         var tensors = new List<Tensor>(4);
         try
         {
-            tensors.Add(Torch.Empty([b, 3, dataset.Images.OutputHeight, dataset.Images.OutputWidth], DType.Float32).DetachFromScope());
-            tensors.Add(Torch.Empty([b, t], DType.Int64).DetachFromScope());
-            tensors.Add(Torch.Empty([b, t], DType.Int64).DetachFromScope());
-            tensors.Add(Torch.Empty([b, t], DType.Int64).DetachFromScope());
+            tensors.Add(Libtorch.Empty([b, 3, dataset.Images.OutputHeight, dataset.Images.OutputWidth], DType.Float32).DetachFromScope());
+            tensors.Add(Libtorch.Empty([b, t], DType.Int64).DetachFromScope());
+            tensors.Add(Libtorch.Empty([b, t], DType.Int64).DetachFromScope());
+            tensors.Add(Libtorch.Empty([b, t], DType.Int64).DetachFromScope());
         }
         catch
         {

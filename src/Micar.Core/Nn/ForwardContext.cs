@@ -1,6 +1,6 @@
 using Micar.Torch;
 
-namespace Micar.Model;
+namespace Micar.Nn;
 
 /// <summary>What a forward pass needs besides parameters and inputs: train/eval mode, the dropout RNG, the
 /// device, and an optional trace sink that records attention maps and routing decisions.</summary>

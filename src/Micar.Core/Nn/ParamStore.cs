@@ -1,6 +1,6 @@
 using Micar.Torch;
 
-namespace Micar.Model;
+namespace Micar.Nn;
 
 /// <summary>
 /// The parameters and buffers of a model, apart from its description: an ordered map from official

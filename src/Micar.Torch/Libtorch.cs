@@ -5,7 +5,7 @@ namespace Micar.Torch;
 
 /// <summary>Entry point of the binding (PyTorch's <c>torch</c> namespace): version, threads, devices,
 /// seeding, scopes and tensor creation.</summary>
-public static partial class Torch
+public static partial class Libtorch
 {
     /// <summary>Version of the libtorch the native shim was built against, e.g. <c>1.13.0</c>.</summary>
     public static string Version
@@ -190,7 +190,7 @@ public static partial class Torch
     public static Tensor Einsum(string equation, params Tensor[] operands) => Ops.Einsum.Call(equation, operands);
 
     /// <summary>Calls any ATen operator by schema name and overload, e.g.
-    /// <c>Torch.Call("aten::hardtanh", "", x, -1.0, 1.0)</c>; returns every result.</summary>
+    /// <c>Libtorch.Call("aten::hardtanh", "", x, -1.0, 1.0)</c>; returns every result.</summary>
     public static object?[] Call(string name, string overload, params Arg[] args) => new Op(name, overload).CallAny(args);
 }
 
@@ -199,6 +199,6 @@ public static partial class Torch
 /// <param name="HeldBytes">Bytes of freed blocks kept for reuse.</param>
 /// <param name="Blocks">Blocks it manages, live and cached.</param>
 /// <param name="LiveBytes">Bytes of blocks in use.</param>
-/// <param name="PeakLiveBytes">High-water mark of <paramref name="LiveBytes"/> (see <see cref="Torch.ResetHostCachePeak"/>).</param>
+/// <param name="PeakLiveBytes">High-water mark of <paramref name="LiveBytes"/> (see <see cref="Libtorch.ResetHostCachePeak"/>).</param>
 /// <param name="FreshAllocations">Requests served with new memory instead of a cached block.</param>
 public readonly record struct HostCacheStatistics(long HeldBytes, long Blocks, long LiveBytes, long PeakLiveBytes, long FreshAllocations);
