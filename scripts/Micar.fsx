@@ -6,7 +6,7 @@
 // no Release one). It references the built assemblies and brings into scope the F# surface (the modules Spec, Layer,
 // Tensor, Model, Metrics, Train and the --> operator) and the C# types scripts use most (ModelSpec, Shape, Activation, Linear,
 // CaptionNet, ForwardContext, Tensor, Libtorch, ...). F# cannot pass `open`s on to the loading script, so the types come
-// as abbreviations; for anything else write e.g. `open Micar.Layers` or `open Micar.Blocks` after the #load.
+// as abbreviations; for anything else write e.g. `open Micar.Layers` or `open Micar.Nn` after the #load.
 // The native shim (libmicar_native.so) is found next to the assemblies or in native/build.
 //
 // Run on its own it checks the set-up:  dotnet fsi scripts/Micar.fsx [--quick]

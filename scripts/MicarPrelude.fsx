@@ -55,7 +55,7 @@ module MicarScript =
     type ParamStore = Micar.Nn.ParamStore
     type ForwardContext = Micar.Nn.ForwardContext
     type TraceRecorder = Micar.Nn.TraceRecorder
-    type DecoderOutput = Micar.Model.DecoderOutput
+    type DecoderOutput = Micar.Layers.DecoderOutput
     type Checkpoint = Micar.Model.Checkpoint
 
     // Training, evaluation, explanation.

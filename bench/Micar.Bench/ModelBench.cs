@@ -501,8 +501,8 @@ static class ModelBench
         var x = Libtorch.Randn([1, tokens, d], g);
         var gradOut = Libtorch.Randn([1, tokens, d], g);
         var p = store.View("");
-        Blocks.MoeResult Forward(MoeDispatch dispatch) =>
-            Blocks.Moe.Forward(p, x, experts, k, MoeCombine.Sum, dispatch, Blocks.Activations.Of(Activation.Silu), 0, ForwardContext.Eval);
+        MoeResult Forward(MoeDispatch dispatch) =>
+            new Moe(d, dff, experts, k, Activation.Silu, 0, MoeCombine.Sum, dispatch, 0.01).ApplyWithBalance(p, x, ForwardContext.Eval);
         Tensor dense, sparse;
         using (Autograd.NoGrad())
         {
@@ -567,7 +567,7 @@ static class ModelBench
     {
         using var scope = Libtorch.NewScope();
         var d = net.Description.Vision;
-        return Blocks.Msve.FusionConvAlgorithm(Libtorch.Empty([image.Size(0), d.Width, image.Size(2) / 4, image.Size(3) / 4]));
+        return Msve.FusionConvAlgorithm(Libtorch.Empty([image.Size(0), d.Width, image.Size(2) / 4, image.Size(3) / 4]));
     }
 
     /// <summary>Entry point of <c>micar-bench model-worker train &lt;dir&gt; &lt;spec.json&gt; &lt;threads&gt; &lt;warmup&gt; &lt;repeats&gt;

@@ -2,6 +2,8 @@ namespace Micar.FSharp
 
 open System
 open Micar.Layers
+open Micar.Nn
+open Micar.Torch
 
 /// <summary>
 /// Layer descriptions from F#: composition (<c>--></c> builds a <see cref="T:Micar.Layers.Sequential"/>,
@@ -10,6 +12,8 @@ open Micar.Layers
 /// <code>
 /// let block = Layer.preNorm (RmsNorm 64) (Layer.linear 64 256 --> Act Activation.Silu --> Layer.linear 256 64) |> Layer.residual
 /// block |> Layer.outputShape [ Layer.shape [ 2; 10; 64 ] ]   // Ok [2, 10, 64]
+/// use ps = Layer.init 0UL block                                // parameters and buffers, as PyTorch would initialise them
+/// let y = block |> Layer.apply ps Model.eval x                 // runs: [2, 10, 64] → [2, 10, 64]
 /// </code>
 /// </summary>
 [<RequireQualifiedAccess>]
@@ -88,6 +92,23 @@ module Layer =
     /// The per-block table (path, kind, output shape, parameters, FLOPs) for the given inputs.
     let summary (inputs: Shape list) (layer: ILayer) : Result<ModelSummary, string> =
         tracing (fun () -> ModelSummary.Of(layer, List.toArray inputs))
+
+    /// Fresh parameters and buffers for <paramref name="layer"/> (its own keys, no prefix), initialised as PyTorch would
+    /// from <paramref name="seed"/>.
+    let init (seed: uint64) (layer: ILayer) : ParamStore =
+        use generator = new Generator(seed)
+        Micar.Model.ParamInit.Create(layer, generator)
+
+    /// Runs <paramref name="layer"/> on <paramref name="x"/> with the parameters of <paramref name="store"/> (keys as
+    /// <see cref="M:Micar.FSharp.Layer.init"/> makes them) under <paramref name="ctx"/>. Every single-input layer runs,
+    /// composites included (<c>--></c>, <c>residual</c>, <c>preNorm</c>, <c>scope</c>); a layer without a single-input
+    /// forward (e.g. a cross-attention) raises <c>NotSupportedException</c> naming it.
+    let apply (store: ParamStore) (ctx: ForwardContext) (x: Tensor) (layer: ILayer) : Tensor =
+        layer.Apply(store.View "", x, ctx)
+
+    /// Like <see cref="M:Micar.FSharp.Layer.apply"/>, with the parameters under a view (e.g. one block of a network:
+    /// <c>net.Params.View "decoder.layers.0.moe"</c>).
+    let applyAt (p: ParamView) (ctx: ForwardContext) (x: Tensor) (layer: ILayer) : Tensor = layer.Apply(p, x, ctx)
 
     /// <c>Ok layer</c>, or every problem of the tree, each located by its path.
     let validate (layer: 'L when 'L :> ILayer) : Result<'L, ValidationError list> =

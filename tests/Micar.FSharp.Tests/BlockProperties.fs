@@ -13,10 +13,11 @@ open Micar.FSharp
 open Micar.FSharp.Tests.Generators
 open Micar.FSharp.Tests.Support
 
-type private Kernels = Micar.Blocks.RmsNorm
-type private RopeKernel = Micar.Blocks.Rope
-type private MoeKernel = Micar.Blocks.Moe
-type private Acts = Micar.Blocks.Activations
+/// The router's routing of tokens [n, d] with the gate weight [E, d].
+let private route (gate: Tensor) (x: Tensor) (topK: int) =
+    use store = new ParamStore()
+    store.Set("gate.weight", gate.Clone(), false)
+    MoeRouter(int (gate.Size 1), int (gate.Size 0), topK).Route(ParamView(store, ""), x, ForwardContext.Eval)
 
 /// Rows of unit root-mean-square (so that eps = 1e-6 is negligible at every scale tested).
 let private unitRows (g: Generator) (rows: int) (width: int) =
@@ -36,9 +37,9 @@ let ``RMSNorm is invariant to positive scaling of its input and linear in its we
         use g = Tensor.generator s
         let x = unitRows g rows width
         let w = Tensor.randnWith g [ width ]
-        let y = Kernels.Forward(x, w)
-        ensureClose 5e-4 $"scale {scale}" y (Kernels.Forward(x * scale, w))
-        let unit = Kernels.Forward(x, Tensor.ones [ width ])
+        let y = RmsNorm.Normalize(x, w)
+        ensureClose 5e-4 $"scale {scale}" y (RmsNorm.Normalize(x * scale, w))
+        let unit = RmsNorm.Normalize(x, Tensor.ones [ width ])
         ensureClose 1e-5 "weight" y (unit * w)
         ensureClose 1e-4 "unit RMS" (Tensor.ones [ rows; 1 ]) (unit.Pow(2.0).Mean(-1L, keepDim = true).Sqrt()))
 
@@ -57,11 +58,11 @@ let ``RoPE scores depend only on the relative position of query and key`` () =
     Prop.forAll (Arb.fromGen ropeCase) (fun (heads, length, width, frequencies, offset, shift, s) ->
         use _ = Tensor.scope ()
         use g = Tensor.generator s
-        let freqs = RopeKernel.Frequencies(2 * frequencies)
+        let freqs = Rope.Frequencies(2 * frequencies)
         let q = Tensor.randnWith g [ 1; heads; length; width ]
         let k = Tensor.randnWith g [ 1; heads; length; width ]
         let scores at =
-            (RopeKernel.Apply(q, freqs, int64 at)).Matmul(RopeKernel.Apply(k, freqs, int64 at).Transpose(-2L, -1L))
+            (Rope.Rotate(q, freqs, int64 at)).Matmul(Rope.Rotate(k, freqs, int64 at).Transpose(-2L, -1L))
         ensureClose (1e-3 * float width) $"offset {offset} vs {offset + shift}" (scores offset) (scores (offset + shift)))
 
 [<Property(MaxTest = 100)>]
@@ -69,22 +70,22 @@ let ``RoPE rotates: norms are kept, position 0 is the identity, rotations compos
     Prop.forAll (Arb.fromGen ropeCase) (fun (heads, length, width, frequencies, offset, shift, s) ->
         use _ = Tensor.scope ()
         use g = Tensor.generator s
-        let freqs = RopeKernel.Frequencies(2 * frequencies)
+        let freqs = Rope.Frequencies(2 * frequencies)
         let x = Tensor.randnWith g [ heads; length; width ]
-        let y = RopeKernel.Apply(x, freqs, int64 offset)
+        let y = Rope.Rotate(x, freqs, int64 offset)
         let norms (t: Tensor) = t.Pow(2.0).Sum(-1L).Sqrt()
         ensureClose 1e-4 "norms" (norms x) (norms y)
-        ensureClose 0.0 "position 0" (x.Narrow(1L, 0L, 1L)) (RopeKernel.Apply(x.Narrow(1L, 0L, 1L), freqs, 0L))
+        ensureClose 0.0 "position 0" (x.Narrow(1L, 0L, 1L)) (Rope.Rotate(x.Narrow(1L, 0L, 1L), freqs, 0L))
         let first = x.Narrow(1L, 0L, 1L)
-        let twice = RopeKernel.Apply(RopeKernel.Apply(first, freqs, int64 offset), freqs, int64 shift)
-        ensureClose 1e-4 "composition" (RopeKernel.Apply(first, freqs, int64 (offset + shift))) twice)
+        let twice = Rope.Rotate(Rope.Rotate(first, freqs, int64 offset), freqs, int64 shift)
+        ensureClose 1e-4 "composition" (Rope.Rotate(first, freqs, int64 (offset + shift))) twice)
 
 let private moeStore (c: MoeCase) (dispatch: MoeDispatch) =
     let description = Moe(c.Width, c.Hidden, c.Experts, c.TopK, c.Activation, 0.0, c.Combine, dispatch, 0.01)
     Model.initLayer description c.Seed
 
 let private runMoe (store: ParamStore) (c: MoeCase) (combine: MoeCombine) (dispatch: MoeDispatch) (x: Tensor) =
-    MoeKernel.Forward(ParamView(store, ""), x, c.Experts, c.TopK, combine, dispatch, Acts.Of c.Activation, 0.0, ForwardContext.Eval)
+    Moe(c.Width, c.Hidden, c.Experts, c.TopK, c.Activation, 0.0, combine, dispatch, 0.01).ApplyWithBalance(ParamView(store, ""), x, ForwardContext.Eval)
 
 let private tokens (c: MoeCase) =
     use g = Tensor.generator (c.Seed + 1UL)
@@ -97,7 +98,7 @@ let ``MoE routing picks k distinct top experts per token with renormalised weigh
         use g = Tensor.generator c.Seed
         let gate = Tensor.randnWith g [ c.Experts; c.Width ]
         let x = Tensor.randnWith g [ c.Tokens; c.Width ]
-        let struct (probs, scores, experts) = MoeKernel.Route(gate, x, c.TopK)
+        let struct (probs, scores, experts) = route gate x c.TopK
         ensure (Tensor.shape experts = [ c.Tokens; c.TopK ] && Tensor.shape scores = [ c.Tokens; c.TopK ]) "shapes"
         let p = Tensor.toArray probs
         let s = Tensor.toArray scores
@@ -123,11 +124,11 @@ let ``the balance value lies in [-ln E, 0] and is -ln E for uniform routing`` ()
         use _ = Tensor.scope ()
         use g = Tensor.generator s
         let probs = (Tensor.randnWith g [ c.Tokens; c.Experts ] * sharpness).Softmax(-1L)
-        let value = MoeKernel.BalanceLoss(probs) |> Tensor.item
+        let value = Moe.BalanceLoss(probs) |> Tensor.item
         let bound = -(log (float c.Experts))
         ensure (value >= bound - 1e-5 && value <= 1e-6) $"balance {value} outside [{bound}, 0]"
-        let struct (uniform, _, _) = MoeKernel.Route(Tensor.zeros [ c.Experts; c.Width ], Tensor.randnWith g [ c.Tokens; c.Width ], c.TopK)
-        let atUniform = MoeKernel.BalanceLoss(uniform) |> Tensor.item
+        let struct (uniform, _, _) = route (Tensor.zeros [ c.Experts; c.Width ]) (Tensor.randnWith g [ c.Tokens; c.Width ]) c.TopK
+        let atUniform = Moe.BalanceLoss(uniform) |> Tensor.item
         ensure (abs (atUniform - bound) < 1e-5) $"uniform routing gives {atUniform}, not {bound}")
 
 [<Property(MaxTest = 60)>]
@@ -177,21 +178,20 @@ let ``fusion gates lie in (0, 1) and the gated mix lies between its two inputs``
         use g = Tensor.generator (s + 7UL)
         let x = Tensor.randnWith g [ 2; spec.TextSeqLen; d ]
         let e = Tensor.randnWith g [ 2; n; d ]
-        let config = Micar.Blocks.MdlaConfig(spec.Heads, spec.QkNopeDim, spec.QkRopeDim, sqrt (float (spec.QkNopeDim + spec.QkRopeDim)), 0.0)
         let p = ParamView(store, "")
         let output, trace =
             Model.traced Model.eval (fun ctx ->
-                Micar.Blocks.GatedFusion.Forward(p, x, e, config, Acts.Of spec.Activation, 0.0, ctx, "gf"))
+                description.Apply(p, x, e, ctx))
         use trace = trace
         ensure (Layer.outputShape [ Layer.shape (Tensor.shape x); Layer.shape (Tensor.shape e) ] description = Ok(Layer.shape (Tensor.shape output))) "output shape"
-        let struct (_, gamma) = trace.Of("gate", "gf") |> Seq.exactlyOne
+        let struct (_, gamma) = trace.Of("gate", "") |> Seq.exactlyOne
         ensure (Tensor.shape gamma = Tensor.shape x) $"gate shape {Tensor.shape gamma}"
         let values = Tensor.toArray gamma
         ensure (values |> Array.forall (fun v -> v > 0.0f && v < 1.0f)) $"gate outside (0, 1): {Array.min values}..{Array.max values}"
-        let nx = Kernels.Forward(x, p.["norm1.weight"])
-        let ne = Kernels.Forward(e, p.["norm2.weight"])
-        let a = Micar.Blocks.Mdla.CrossAttention(p.At "cross_attention", nx, ne, config, ForwardContext.Eval) + x
-        let na = Kernels.Forward(a, p.["norm3.weight"])
+        let nx = RmsNorm.Normalize(x, p.["norm1.weight"])
+        let ne = RmsNorm.Normalize(e, p.["norm2.weight"])
+        let a = attention.Apply(p.At "cross_attention", nx, ne, ForwardContext.Eval) + x
+        let na = RmsNorm.Normalize(a, p.["norm3.weight"])
         let mix = gamma * na + (1.0 - gamma) * nx
         let low, high = na.Minimum(nx), na.Maximum(nx)
         ensure ((mix - low).Min().Item() >= -1e-5 && (high - mix).Min().Item() >= -1e-5) "mix outside its inputs")
@@ -205,7 +205,7 @@ let ``the causal mask lets query i see key j iff j ≤ i and j is not padding`` 
         return b, t, Array.ofList pad }
     Prop.forAll (Arb.fromGen case) (fun (b, t, pad) ->
         use _ = Tensor.scope ()
-        let mask = Micar.Blocks.Masks.Causal(int64 b, int64 t, Tensor.ofInt64s [ b; t ] pad) |> Tensor.toInt64s
+        let mask = Masks.Causal(int64 b, int64 t, Tensor.ofInt64s [ b; t ] pad) |> Tensor.toInt64s
         for i in 0 .. b - 1 do
             for q in 0 .. t - 1 do
                 for k in 0 .. t - 1 do

@@ -5,6 +5,8 @@ open FsCheck
 open FsCheck.FSharp
 open FsCheck.Xunit
 open Micar.Layers
+open Micar.Torch
+open global.Xunit
 open Micar.FSharp
 open Micar.FSharp.Tests.Generators
 open Micar.FSharp.Tests.Support
@@ -110,3 +112,45 @@ let ``ParamInit allocates exactly the tensors the description lists and counts``
         ensure (parameters = Layer.count model) $"allocated parameters {parameters} ≠ Layer.count {Layer.count model}"
         let trainable = store.Trainable() |> Seq.sumBy (fun struct (_, t) -> t.Numel)
         ensure (trainable = Layer.trainableCount model) "trainable count differs")
+
+[<Property(MaxTest = 60)>]
+let ``composed layers run: a chain is its layers in turn, residual adds the input, preNorm normalises first`` () =
+    let case = gen {
+        let! input, layers = chain
+        let! name = Gen.elements [ "ff"; "block.0" ]
+        let! s = seed
+        return input, layers, name, s }
+    Prop.forAll (Arb.fromGen case) (fun (input, layers, name, s) ->
+        use _ = Tensor.scope ()
+        use _ = Tensor.noGrad ()
+        let composed = layers |> List.fold (fun (acc: Sequential) layer -> acc --> layer) (Layer.sequential [])
+        let block = Layer.scope name (Layer.preNorm (Layer.rmsNorm input) composed)
+        use store = Layer.init s block
+        use g = Tensor.generator (s + 1UL)
+        let x = Tensor.randnWith g [ 2; 3; input ]
+        // By hand: each layer with its own parameters, in turn, after the norm.
+        let p = store.View(name)
+        let normed = RmsNorm.Normalize(x, p.["norm.weight"])
+        let byHand =
+            layers |> List.indexed |> List.fold (fun (h: Tensor) (i, layer) ->
+                let q = p.At($"fn.{i}")
+                match layer with
+                | :? Linear as l -> Micar.Torch.F.Linear(h, q.["weight"], (if l.Bias then q.["bias"] else null))
+                | :? RmsNorm -> RmsNorm.Normalize(h, q.["weight"])
+                | :? Act as a -> Activations.Of(a.Function).Invoke h
+                | other -> failwith $"unexpected {other.Kind}") normed
+        let y = block |> Layer.apply store Model.eval x
+        ensureClose 0.0 "preNorm --> chain" byHand y
+        ensure (Layer.outputShape [ Layer.shape (Tensor.shape x) ] block = Ok(Layer.shape (Tensor.shape y))) "traced shape"
+        if widthAfter input layers = input then
+            let r = Layer.residual block |> Layer.apply store Model.eval x
+            ensureClose 0.0 "residual" (x + byHand) r)
+
+[<Fact>]
+let ``a layer without a single-input forward is refused by name when run`` () =
+    use _ = Tensor.scope ()
+    let cross = MdlaCrossAttention(8, 2, 8, 2, 2)
+    let block = Layer.linear 8 8 --> cross
+    use store = Layer.init 0UL block
+    let e = Assert.Throws<System.NotSupportedException>(fun () -> block |> Layer.apply store Model.eval (Tensor.zeros [ 1; 2; 8 ]) |> ignore)
+    ensure (e.Message.Contains "Sequential item 1" && e.Message.Contains "MdlaCrossAttention") e.Message

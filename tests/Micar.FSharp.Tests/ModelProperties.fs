@@ -10,85 +10,66 @@ open Micar.Data
 open Micar.Decoding
 open Micar.Layers
 open Micar.Model
+open Micar.Nn
 open Micar.Spec
 open Micar.Torch
 open Micar.FSharp
 open Micar.FSharp.Tests.Generators
 open Micar.FSharp.Tests.Support
 
-type private KTextEmbedding = Micar.Blocks.TextEmbedding
-type private KMdla = Micar.Blocks.Mdla
-type private KGatedFfn = Micar.Blocks.GatedFfn
-type private KGatedFusion = Micar.Blocks.GatedFusion
-type private KMoe = Micar.Blocks.Moe
-type private KMasks = Micar.Blocks.Masks
-type private KActivations = Micar.Blocks.Activations
-type private KMdlaConfig = Micar.Blocks.MdlaConfig
-
 let private case = Gen.zip3 validSpec seed (Gen.choose (1, 2))
-
-let private config (m: Mdla) =
-    KMdlaConfig(m.Heads, m.QkNopeDim, m.QkRopeDim, 1.0 / m.ScaleFactor, 0.0)
 
 let private shapeOf (t: Tensor) = Layer.shape (Tensor.shape t)
 
+/// Runs <paramref name="layer"/> with the parameters under <paramref name="p"/> on <paramref name="inputs"/> through the
+/// description's own Apply (a Sequential given extra inputs passes them to every item, as its trace does).
+let rec private applyLayer (layer: ILayer) (p: ParamView) (inputs: Tensor list) : Tensor =
+    let ctx = Model.eval
+    match layer, inputs with
+    | (:? CaptionModel as m), image :: ids :: _ -> (m.Apply(p, image, ids, null, ctx)).Logits
+    | (:? Decoder as d), [ x; e; _ ] -> let struct (h, _) = d.Apply(p, x, e, null, ctx) in h
+    | (:? DecoderBlock as d), [ x; e; mask ] -> let struct (h, _) = d.Apply(p, x, e, mask, ctx) in h
+    | (:? Sequential as sq), x :: extras when not extras.IsEmpty ->
+        sq.Items |> Seq.indexed |> Seq.fold (fun y (i, item) -> applyLayer item (p.At(string i)) (y :: extras)) x
+    | (:? GatedFusion as f), [ x; e ] -> f.Apply(p, x, e, ctx)
+    | (:? MdlaCrossAttention as a), [ x; e ] -> a.Apply(p, x, e, ctx)
+    | (:? MdlaSelfAttention as a), [ x; mask ] -> a.Apply(p, x, mask, ctx)
+    | (:? MoeRouter as r), [ x ] -> let struct (probs, _, _) = r.Route(p, x, ctx) in probs
+    | (:? IModule as m), [ x ] -> m.Apply(p, x, ctx)
+    | _ -> failwith $"{p.Prefix}: no forward run for {layer.Kind} with {inputs.Length} inputs"
+
+/// Random inputs of a trace node's input shapes: token ids for embeddings and the model, causal masks where a mask goes.
+let private inputsOf (g: Generator) (node: NodeTrace) : Tensor list =
+    let floats (s: Shape) = Tensor.randnWith g [ for d in s -> int d ]
+    let ids (s: Shape) (count: int) = Tensor.randintWith g 0L (int64 count) [ for d in s -> int d ]
+    let causal (s: Shape) = Masks.Causal(s.[0], s.[1])
+    match node.Layer, List.ofSeq node.Inputs with
+    | (:? CaptionModel as m), image :: text :: _ -> [ floats image; ids text m.VocabSize ]
+    | (:? TextEmbedding as e), [ text ] -> [ ids text e.VocabSize ]
+    | (:? Embedding as e), [ text ] -> [ ids text e.Count ]
+    | _, [ x; e; mask ] -> [ floats x; floats e; causal mask ]
+    | (:? MdlaSelfAttention), [ x; mask ] -> [ floats x; causal mask ]
+    | _, shapes -> shapes |> List.map floats
+
 [<Property(MaxTest = 6)>]
-let ``every block's output has the shape the description infers`` () =
+let ``every traced block, run on inputs of its traced shapes, gives the traced output shape`` () =
     Prop.forAll (Arb.fromGen case) (fun (spec, s, batch) ->
         withNet spec s (fun net ->
             use _ = Tensor.scope ()
             use _ = Tensor.noGrad ()
+            use g = Tensor.generator (s + 11UL)
             let image, ids = randomInputs spec batch s
-            let model = net.Description
             let tracer = ShapeTracer()
-            tracer.Run(model, [| shapeOf image; shapeOf ids |]) |> ignore
-            let described path =
-                match tracer.Find path with
-                | null -> failwith $"the description never calls {path}"
-                | node -> node.Output
-            let expect path (t: Tensor) =
-                ensure (described path = shapeOf t) $"{path}: computed {Tensor.shape t}, described {described path}"
-            let ctx = Model.eval
-            let features = net.VisionFeatures(image, ctx)
-            expect "vis_enc" features
-            let tokens = net.Project features
-            expect "proj" tokens
-            let memory = net.EncodeTokens(tokens, ctx)
-            if not (isNull model.Encoder) then expect "encoder" memory
-            let text = KTextEmbedding.Forward(net.Params.View "text_embs", ids, model.DModel, 0.0, ctx)
-            expect "text_embs" text
-            if not (isNull model.Encoder) then
-                model.Encoder.Blocks |> Seq.iteri (fun i block ->
-                    let p = net.Params.View $"encoder.layers.{i}"
-                    expect $"encoder.layers.{i}.self_attention" (KMdla.SelfAttention(p.At "self_attention", memory, null, config block.SelfAttention, ctx))
-                    expect $"encoder.layers.{i}.ff" (KGatedFfn.Forward(p.At "ff", memory, KActivations.Of block.Ff.Activation, 0.0, ctx)))
-            model.Decoder.Blocks |> Seq.iteri (fun i block ->
-                let path = $"decoder.layers.{i}"
-                let p = net.Params.View path
-                expect $"{path}.self_attention" (KMdla.SelfAttention(p.At "self_attention", text, KMasks.Causal(int64 batch, ids.Size 1), config block.SelfAttention, ctx))
-                let gf = block.GatedFusion
-                expect $"{path}.gated_fusion" (KGatedFusion.Forward(p.At "gated_fusion", text, memory, config gf.CrossAttention, KActivations.Of gf.Activation, 0.0, ctx))
-                match block.FeedForward with
-                | :? Moe as moe ->
-                    let r = KMoe.Forward(p.At "moe", text, moe.Experts, moe.TopK, moe.Combine, moe.Dispatch, KActivations.Of moe.Activation, 0.0, ctx)
-                    expect $"{path}.moe" r.Output
-                    ensure (r.BalanceLoss.Dim = 0) "balance value is not a scalar"
-                | :? GatedFfn as ff -> expect $"{path}.ff" (KGatedFfn.Forward(p.At "ff", text, KActivations.Of ff.Activation, 0.0, ctx))
-                | other -> failwith $"unexpected feed-forward {other.Kind}")
-            let output, trace = Model.traced ctx (fun c -> net.Decode(ids, memory, null, c))
-            use trace = trace
-            expect "gen_logits" output.Logits
-            expect "" output.Logits
-            ensure (shapeOf output.Logits = Layer.shape [ batch; spec.TextSeqLen; vocabSize spec ]) "logits"
-            for path, gate in trace.Of "gate" do
-                expect (path + ".gate") gate
-            for path, probs in trace.Of "routing.probs" do
-                expect (path + ".gate") probs
-            let heads = spec.Heads
-            let t, n = spec.TextSeqLen, int (described "proj").[1]
-            for path, a in trace.Of "attention" do
-                let keys = if path.EndsWith "cross_attention" then n else t
-                ensure (Tensor.shape a = [ batch; heads; t; keys ]) $"{path}: attention {Tensor.shape a}"))
+            tracer.Run(net.Description, [| shapeOf image; shapeOf ids |]) |> ignore
+            let nodes = tracer.Nodes |> Seq.filter (fun n -> n.Calls > 0) |> List.ofSeq
+            ensure (nodes.Length >= 20) $"only {nodes.Length} blocks traced"
+            // Every block of the description is traced (containers such as the expert list are traced per item).
+            let walked = net.Description.Walk() |> Seq.filter (fun n -> not (n.Layer :? LayerList)) |> Seq.map (fun n -> n.Path) |> set
+            let traced = nodes |> List.map (fun n -> n.Path) |> set
+            ensure (Set.isEmpty (walked - traced)) $"never traced: %A{Set.toList (walked - traced)}"
+            for node in nodes do
+                let computed = Tensor.shape (applyLayer node.Layer (net.Params.View node.Path) (inputsOf g node))
+                ensure (Layer.shape computed = node.Output) $"{node.Path} ({node.Kind}): computed {computed}, traced {node.Output}"))
 
 [<Property(MaxTest = 10)>]
 let ``the description accepts exactly the input sizes the network accepts, with the same output shape`` () =

@@ -1,4 +1,5 @@
 using Micar.Data;
+using Micar.Layers;
 using Micar.Model;
 using Micar.Torch;
 using Micar.Nn;

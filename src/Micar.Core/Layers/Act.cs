@@ -1,8 +1,10 @@
+using Micar.Torch;
+using Micar.Nn;
 namespace Micar.Layers;
 
 /// <summary>An elementwise activation as a layer (an entry of an <c>nn.Sequential</c>). No tensors, shape-preserving.</summary>
 /// <param name="Function">Which activation.</param>
-public sealed record Act(Activation Function) : ILayer
+public sealed record Act(Activation Function) : IModule
 {
     /// <summary>The function name, e.g. <c>Silu</c>.</summary>
     public string Kind => Function.ToString();
@@ -25,4 +27,7 @@ public sealed record Act(Activation Function) : ILayer
         tracer.ExpectInputs(inputs, 1);
         return inputs[0];
     }
+
+    /// <summary>The activation, elementwise.</summary>
+    public Tensor Apply(ParamView p, Tensor x, ForwardContext ctx) => Activations.Of(Function)(x);
 }

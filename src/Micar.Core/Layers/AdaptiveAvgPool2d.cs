@@ -1,3 +1,5 @@
+using Micar.Torch;
+using Micar.Nn;
 namespace Micar.Layers;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Micar.Layers;
 /// </summary>
 /// <param name="Height">Output rows.</param>
 /// <param name="Width">Output columns.</param>
-public sealed record AdaptiveAvgPool2d(int Height, int Width) : ILayer
+public sealed record AdaptiveAvgPool2d(int Height, int Width) : IModule
 {
     /// <inheritdoc/>
     public string Kind => "AdaptiveAvgPool2d";
@@ -33,4 +35,7 @@ public sealed record AdaptiveAvgPool2d(int Height, int Width) : ILayer
         if (x[2] == 0 || x[3] == 0) throw tracer.Error($"input {x} has an empty spatial axis");
         return new Shape(x[0], x[1], Height, Width);
     }
+
+    /// <summary>Adaptive average pooling to Height×Width.</summary>
+    public Tensor Apply(ParamView p, Tensor x, ForwardContext ctx) => F.AdaptiveAvgPool2d(x, Height, Width);
 }

@@ -12,7 +12,7 @@ namespace Micar.Layers;
 /// <param name="Eps">Added to the variance.</param>
 /// <param name="Momentum">Running-statistics update rate in training: <c>running = (1 − Momentum)·running + Momentum·batch</c>
 /// (unbiased variance), unless <see cref="Model.ForwardContext.BatchNormMomentum"/> overrides it for a pass.</param>
-public sealed record BatchNorm2d(int Channels, double Eps = 1e-5, double Momentum = 0.1) : ILayer
+public sealed record BatchNorm2d(int Channels, double Eps = 1e-5, double Momentum = 0.1) : IModule
 {
     /// <inheritdoc/>
     public string Kind => "BatchNorm2d";
@@ -45,5 +45,22 @@ public sealed record BatchNorm2d(int Channels, double Eps = 1e-5, double Momentu
         tracer.ExpectRank(inputs[0], 4, "input");
         tracer.ExpectDim(inputs[0], 1, Channels, "input");
         return inputs[0];
+    }
+
+    /// <summary>Normalises <paramref name="x"/> [b, C, h, w] with <c>weight</c>, <c>bias</c>, <c>running_mean</c>,
+    /// <c>running_var</c> (and counts <c>num_batches_tracked</c>): batch statistics and the running-stat update
+    /// <c>running = (1 − m)·running + m·batch</c> (unbiased variance) in training, with m =
+    /// <see cref="ForwardContext.BatchNormMomentum"/> when the context sets it, else <see cref="Momentum"/>; running
+    /// statistics in evaluation; <see cref="Eps"/> in both.</summary>
+    public Tensor Apply(ParamView p, Tensor x, ForwardContext ctx)
+    {
+        double momentum = ctx.BatchNormMomentum ?? Momentum;
+        var y = F.BatchNorm(x, p["running_mean"], p["running_var"], p["weight"], p["bias"], ctx.Training, momentum, Eps);
+        if (ctx.Training && p.Optional("num_batches_tracked") is { } n)
+        {
+            using var noGrad = Autograd.NoGrad();
+            n.Add_(1);
+        }
+        return y;
     }
 }

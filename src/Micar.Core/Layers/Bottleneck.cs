@@ -1,3 +1,5 @@
+using Micar.Torch;
+using Micar.Nn;
 namespace Micar.Layers;
 
 /// <summary>
@@ -9,7 +11,7 @@ namespace Micar.Layers;
 /// <param name="InChannels">Input channels.</param>
 /// <param name="Planes">Bottleneck width (output is 4·Planes).</param>
 /// <param name="Stride">Stride of conv2 and of the shortcut.</param>
-public sealed record Bottleneck(int InChannels, int Planes, int Stride) : ILayer
+public sealed record Bottleneck(int InChannels, int Planes, int Stride) : IModule
 {
     /// <summary>Output channels per plane.</summary>
     public const int Expansion = 4;
@@ -52,4 +54,23 @@ public sealed record Bottleneck(int InChannels, int Planes, int Stride) : ILayer
 
     /// <inheritdoc/>
     public Shape Trace(ShapeTracer tracer, IReadOnlyList<Shape> inputs) => ResidualTrace.Run(tracer, this, inputs);
+
+    /// <summary>The shortcut: <c>downsample</c> (1×1 conv + batch norm) when the block changes size, else the input.</summary>
+    Tensor Shortcut(ParamView p, Tensor x, ForwardContext ctx) =>
+        Children.FirstOrDefault(c => c.Name == "downsample").Layer is Sequential { Items: [Conv2d conv, BatchNorm2d bn] }
+            ? bn.Apply(p.At("downsample.1"), conv.Apply(p.At("downsample.0"), x, ctx), ctx)
+            : x.Alias();
+
+    /// <summary>The child description under <paramref name="name"/>.</summary>
+    T Child<T>(string name) where T : ILayer => (T)Children.Single(c => c.Name == name).Layer;
+
+    /// <summary>torchvision's bottleneck (v1.5, stride on the 3×3 conv): 1×1, 3×3, 1×1 convs with batch norms, plus the
+    /// shortcut, ReLU.</summary>
+    public Tensor Apply(ParamView p, Tensor x, ForwardContext ctx)
+    {
+        var h = Child<BatchNorm2d>("bn1").Apply(p.At("bn1"), Child<Conv2d>("conv1").Apply(p.At("conv1"), x, ctx), ctx).Relu_();
+        h = Child<BatchNorm2d>("bn2").Apply(p.At("bn2"), Child<Conv2d>("conv2").Apply(p.At("conv2"), h, ctx), ctx).Relu_();
+        h = Child<BatchNorm2d>("bn3").Apply(p.At("bn3"), Child<Conv2d>("conv3").Apply(p.At("conv3"), h, ctx), ctx);
+        return h.Add_(Shortcut(p, x, ctx)).Relu_();
+    }
 }

@@ -1,3 +1,5 @@
+using Micar.Torch;
+using Micar.Nn;
 namespace Micar.Layers;
 
 /// <summary>
@@ -105,4 +107,65 @@ public sealed record CaptionModel(Msve Vision, Sequential Proj, Encoder? Encoder
         var y = tracer.Call("decoder", Decoder, x, e, new Shape(ids[0], ids[1], ids[1]));
         return tracer.Call("gen_logits", GenLogits, y);                  // [b, T, V]
     }
+
+    /// <summary>Parts of the description that have no forward (e.g. a <see cref="LayerList"/> inside <see cref="Proj"/>), each
+    /// named by field; empty when the model can run. <see cref="Model.CaptionNet"/> refuses a description with any.</summary>
+    public IEnumerable<string> NotRunnable()
+    {
+        foreach (var (field, seq) in new[] { ("Proj", Proj), ("GenLogits", GenLogits) })
+            for (int i = 0; i < seq.Items.Count; i++)
+                if (seq.Items[i] is not IModule)
+                    yield return $"CaptionModel.{field} item {i} ({seq.Items[i].Kind}) has no forward on one input";
+        for (int i = 0; i < Decoder.Blocks.Count; i++)
+            if (Decoder.Blocks[i].FeedForward is not IModule)
+                yield return $"CaptionModel.Decoder block {i}: feed-forward {Decoder.Blocks[i].FeedForward.Kind} has no forward";
+    }
+
+    /// <summary>Image tokens of the vision encoder (MSVE, or the pooled last stage without it): [b, N, d_v].</summary>
+    public Tensor VisionFeatures(ParamView p, Tensor image, ForwardContext ctx) => Vision.Apply(p.At("vis_enc"), image, ctx);
+
+    /// <summary>The projection <c>proj</c> (official: RMSNorm d_v, Linear d_v→d): [b, N, d_v] → [b, N, d].</summary>
+    public Tensor Project(ParamView p, Tensor features, ForwardContext ctx) => Proj.Apply(p.At("proj"), features, ctx);
+
+    /// <summary>Image tokens after the vision encoder and the projection: [b, N, d].</summary>
+    public Tensor VisualTokens(ParamView p, Tensor image, ForwardContext ctx)
+    {
+        using var features = VisionFeatures(p, image, ctx);
+        return Project(p, features, ctx);
+    }
+
+    /// <summary>The latent encoder over projected image tokens (identity without one): [b, N, d].</summary>
+    public Tensor EncodeTokens(ParamView p, Tensor tokens, ForwardContext ctx) =>
+        Encoder is null ? tokens.Alias() : Encoder.Apply(p.At("encoder"), tokens, ctx);
+
+    /// <summary>Image → encoder memory [b, N, d].</summary>
+    public Tensor EncodeImage(ParamView p, Tensor image, ForwardContext ctx)
+    {
+        using var tokens = VisualTokens(p, image, ctx);
+        return EncodeTokens(p, tokens, ctx);
+    }
+
+    /// <summary>Decodes token ids [b, T] against encoder memory [b, N, d] with teacher forcing (causal mask and optional
+    /// pad mask [b, T]): text embedding, <see cref="Decoder"/>, <c>gen_logits</c>. With a <paramref name="cache"/>,
+    /// <paramref name="ids"/> holds only the next positions (see <see cref="Layers.Decoder.Apply"/>).</summary>
+    public DecoderOutput Decode(ParamView p, Tensor ids, Tensor? memory, Tensor? padMask, ForwardContext ctx, DecoderCache? cache = null)
+    {
+        using var scope = Libtorch.NewScope();
+        var x = TextEmbedding.Apply(p.At("text_embs"), ids, ctx, cache?.Length ?? 0);
+        var (h, balance) = Decoder.Apply(p.At("decoder"), x, memory, padMask, ctx, cache);
+        var logits = GenLogits.Apply(p.At("gen_logits"), h, ctx);
+        return new DecoderOutput(logits.MoveToOuterScope(), balance.MoveToOuterScope());
+    }
+
+    /// <summary>The whole forward pass: image [b, 3, H, W], ids [b, T], optional pad mask [b, T] → logits and balance value.</summary>
+    public DecoderOutput Apply(ParamView p, Tensor image, Tensor ids, Tensor? padMask, ForwardContext ctx)
+    {
+        using var memory = EncodeImage(p, image, ctx);
+        return Decode(p, ids, memory, padMask, ctx);
+    }
 }
+
+/// <summary>Logits and the decoder's balance value (mean over decoder layers).</summary>
+/// <param name="Logits">[b, T, V].</param>
+/// <param name="BalanceLoss">Scalar; 0 when the decoder has no MoE.</param>
+public sealed record DecoderOutput(Tensor Logits, Tensor BalanceLoss);

@@ -1,3 +1,5 @@
+using Micar.Torch;
+using Micar.Nn;
 namespace Micar.Layers;
 
 /// <summary>
@@ -14,7 +16,7 @@ namespace Micar.Layers;
 /// <param name="Init">Weight initializer.</param>
 public sealed record Conv2d(
     int InChannels, int OutChannels, int KernelSize, int Stride = 1, int Padding = 0, bool Bias = false,
-    ConvInit Init = ConvInit.TorchDefault) : ILayer
+    ConvInit Init = ConvInit.TorchDefault) : IModule
 {
     /// <inheritdoc/>
     public string Kind => "Conv2d";
@@ -68,4 +70,8 @@ public sealed record Conv2d(
         tracer.AddFlops(2L * x[0] * OutChannels * h * w * FanIn);
         return new Shape(x[0], OutChannels, h, w);
     }
+
+    /// <summary>The convolution with <c>weight</c> (and <c>bias</c>), this layer's stride and padding.</summary>
+    public Tensor Apply(ParamView p, Tensor x, ForwardContext ctx) =>
+        F.Conv2d(x, p["weight"], Bias ? p["bias"] : null, stride: Stride, padding: Padding);
 }

@@ -1,3 +1,5 @@
+using Micar.Torch;
+using Micar.Nn;
 namespace Micar.Layers;
 
 /// <summary>
@@ -34,4 +36,42 @@ public sealed record Decoder(ValueList<DecoderBlock> Blocks) : ILayer
         tracer.ExpectInputs(inputs, 2, 3);
         return tracer.Call("layers", Layers, inputs);
     }
+
+    /// <summary>Decodes embedded text <paramref name="x"/> [b, T, d] against image tokens <paramref name="memory"/>
+    /// [b, N, d]: causal mask (with the optional pad mask [b, T]), the blocks in order (block i under <c>layers.i</c>).
+    /// Returns the hidden states [b, T, d] and the mean balance value over the MoE blocks (a zero scalar without any).
+    /// With a <paramref name="cache"/>, <paramref name="x"/> holds only the next positions; earlier ones come from the
+    /// cache, which is extended. The first call with a cache stores what the blocks need of the image; later calls read
+    /// that and not <paramref name="memory"/>.</summary>
+    public (Tensor Hidden, Tensor BalanceLoss) Apply(ParamView p, Tensor x, Tensor? memory, Tensor? padMask, ForwardContext ctx,
+        DecoderCache? cache = null)
+    {
+        using var scope = Libtorch.NewScope();
+        long b = x.Size(0), t = x.Size(1);
+        long offset = cache?.Length ?? 0;
+        Tensor? mask = null;
+        if (cache is null) mask = Masks.Causal(b, t, padMask, x.Device);
+        else if (t > 1 || padMask is not null)
+        {
+            // New queries at offset…offset+t−1 see every key up to their own position.
+            var m = Libtorch.Ones([t, offset + t], DType.Int64, x.Device).Tril(offset).Unsqueeze(0).Expand(b, -1, -1);
+            mask = padMask is null ? m : m.Mul(padMask.Ne(0).Long().Unsqueeze(1));
+        }
+        Tensor lbSum = Libtorch.Zeros([], DType.Float32, x.Device);
+        int moeLayers = 0;
+        var h = x;
+        for (int i = 0; i < Blocks.Count; i++)
+        {
+            var (y, lb) = Blocks[i].Apply(p.At($"layers.{i}"), h, memory, mask, ctx, cache?.Blocks[i], offset);
+            h = y;
+            if (lb is null) continue;
+            lbSum = lbSum.Add(lb);
+            moeLayers++;
+        }
+        var balance = moeLayers == 0 ? lbSum : lbSum.Div(moeLayers);
+        return (ReferenceEquals(h, x) ? x.Alias() : h.MoveToOuterScope(), balance.MoveToOuterScope());
+    }
+
+    /// <summary>An empty cache for incremental decoding with this decoder.</summary>
+    public DecoderCache NewCache() => new(Blocks.Count);
 }

@@ -1,3 +1,5 @@
+using Micar.Torch;
+using Micar.Nn;
 namespace Micar.Layers;
 
 /// <summary>
@@ -76,5 +78,25 @@ public sealed record DecoderBlock(RmsNorm NormSa, MdlaSelfAttention SelfAttentio
         var y = tracer.Call(FeedForwardName, FeedForward, tracer.Call(NormFfName, NormFf, x));
         if (y != x) throw tracer.Error($"feed-forward output {y} does not match its input {x}");
         return x;
+    }
+
+    /// <summary>Runs the block on text <paramref name="x"/> [b, T, d] against image tokens <paramref name="memory"/>
+    /// [b, N, d] with an optional int mask [b, T, T + cached] (0 = blocked). With a <paramref name="cache"/>,
+    /// <paramref name="x"/> holds only the next positions (rope positions from <paramref name="offset"/>) and the cache is
+    /// extended. Returns the output and, when the feed-forward is a <see cref="Moe"/>, its balance value.</summary>
+    public (Tensor Output, Tensor? BalanceLoss) Apply(ParamView p, Tensor x, Tensor? memory, Tensor? mask, ForwardContext ctx,
+        DecoderBlockCache? cache = null, long offset = 0)
+    {
+        using var scope = Libtorch.NewScope();
+        var h1 = x.Add(SelfAttention.Apply(p.At("self_attention"), NormSa.Apply(p.At("norm_sa"), x, ctx), mask, ctx, cache?.Self));
+        var h2 = h1.Add(GatedFusion.Apply(p.At("gated_fusion"), h1, memory, ctx, cache?.Cross, offset));
+        var normed = NormFf.Apply(p.At(NormFfName), h2, ctx);
+        if (FeedForward is Moe moe)
+        {
+            var r = moe.ApplyWithBalance(p.At(FeedForwardName), normed, ctx);
+            return (h2.Add(r.Output).MoveToOuterScope(), r.BalanceLoss.MoveToOuterScope());
+        }
+        var y = Module.Runnable(FeedForward, "DecoderBlock.FeedForward").Apply(p.At(FeedForwardName), normed, ctx);
+        return (h2.Add(y).MoveToOuterScope(), null);
     }
 }

@@ -1,8 +1,10 @@
+using Micar.Torch;
+using Micar.Nn;
 namespace Micar.Layers;
 
 /// <summary>Inverted dropout with probability <paramref name="P"/> in training, identity in eval. No tensors.</summary>
 /// <param name="P">Probability of zeroing an element.</param>
-public sealed record Dropout(double P) : ILayer
+public sealed record Dropout(double P) : IModule
 {
     /// <inheritdoc/>
     public string Kind => "Dropout";
@@ -25,4 +27,7 @@ public sealed record Dropout(double P) : ILayer
         tracer.ExpectInputs(inputs, 1);
         return inputs[0];
     }
+
+    /// <summary>Inverted dropout in training mode (the context's generator), the identity in evaluation.</summary>
+    public Tensor Apply(ParamView p, Tensor x, ForwardContext ctx) => ctx.Dropout(x, P);
 }

@@ -1,3 +1,5 @@
+using Micar.Torch;
+using Micar.Nn;
 namespace Micar.Layers;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Micar.Layers;
 /// <param name="Count">Number of rows (vocabulary size).</param>
 /// <param name="Dim">Row width.</param>
 /// <param name="Init">N(0, 1) by default; Xavier (fan_in = Dim, fan_out = Count) in the official model.</param>
-public sealed record Embedding(int Count, int Dim, WeightInit Init = WeightInit.TorchDefault) : ILayer
+public sealed record Embedding(int Count, int Dim, WeightInit Init = WeightInit.TorchDefault) : IModule
 {
     /// <inheritdoc/>
     public string Kind => "Embedding";
@@ -37,4 +39,7 @@ public sealed record Embedding(int Count, int Dim, WeightInit Init = WeightInit.
         tracer.ExpectInputs(inputs, 1);
         return new Shape([.. inputs[0], Dim]);
     }
+
+    /// <summary>Looks up the rows of <c>weight</c> for the integer ids <paramref name="x"/>: <c>[...] → [..., Dim]</c>.</summary>
+    public Tensor Apply(ParamView p, Tensor x, ForwardContext ctx) => F.Embedding(x, p["weight"]);
 }

@@ -1,3 +1,5 @@
+using Micar.Torch;
+using Micar.Nn;
 namespace Micar.Layers;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Micar.Layers;
 /// <c>[b, N, d] → [b, N, d]</c>. Child <c>layers</c> (a <see cref="Sequential"/> of <see cref="EncoderBlock"/>s).
 /// </summary>
 /// <param name="Blocks">The blocks, first to last.</param>
-public sealed record Encoder(ValueList<EncoderBlock> Blocks) : ILayer
+public sealed record Encoder(ValueList<EncoderBlock> Blocks) : IModule
 {
     /// <inheritdoc/>
     public string Kind => "Encoder";
@@ -32,5 +34,15 @@ public sealed record Encoder(ValueList<EncoderBlock> Blocks) : ILayer
     {
         tracer.ExpectInputs(inputs, 1);
         return tracer.Call("layers", Layers, inputs);
+    }
+
+    /// <summary>The blocks in order, block i under <c>layers.i</c>: [b, N, d] → [b, N, d].</summary>
+    public Tensor Apply(ParamView p, Tensor x, ForwardContext ctx)
+    {
+        using var scope = Libtorch.NewScope();
+        var y = x;
+        for (int i = 0; i < Blocks.Count; i++)
+            y = Blocks[i].Apply(p.At($"layers.{i}"), y, ctx);
+        return ReferenceEquals(y, x) ? x.Alias() : y.MoveToOuterScope();
     }
 }

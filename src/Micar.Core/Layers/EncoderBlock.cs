@@ -1,3 +1,5 @@
+using Micar.Torch;
+using Micar.Nn;
 namespace Micar.Layers;
 
 /// <summary>
@@ -9,7 +11,7 @@ namespace Micar.Layers;
 /// <param name="SelfAttention">The self-attention.</param>
 /// <param name="NormFf">Norm before the feed-forward.</param>
 /// <param name="Ff">The feed-forward.</param>
-public sealed record EncoderBlock(RmsNorm NormSa, MdlaSelfAttention SelfAttention, RmsNorm NormFf, GatedFfn Ff) : ILayer
+public sealed record EncoderBlock(RmsNorm NormSa, MdlaSelfAttention SelfAttention, RmsNorm NormFf, GatedFfn Ff) : IModule
 {
     /// <summary>The block of the official encoder for the given hyperparameters.</summary>
     public static EncoderBlock Create(MdlaSelfAttention attention, GatedFfn ff) =>
@@ -44,5 +46,13 @@ public sealed record EncoderBlock(RmsNorm NormSa, MdlaSelfAttention SelfAttentio
         tracer.Call("self_attention", SelfAttention, tracer.Call("norm_sa", NormSa, x));
         tracer.Call("ff", Ff, tracer.Call("norm_ff", NormFf, x));
         return x;
+    }
+
+    /// <summary><c>x + self_attention(norm_sa x)</c>, then <c>+ ff(norm_ff ·)</c>: [b, N, d] → [b, N, d].</summary>
+    public Tensor Apply(ParamView p, Tensor x, ForwardContext ctx)
+    {
+        using var scope = Libtorch.NewScope();
+        var h = x.Add(SelfAttention.Apply(p.At("self_attention"), NormSa.Apply(p.At("norm_sa"), x, ctx), null, ctx));
+        return h.Add(Ff.Apply(p.At("ff"), NormFf.Apply(p.At("norm_ff"), h, ctx), ctx)).MoveToOuterScope();
     }
 }

@@ -1,3 +1,5 @@
+using Micar.Torch;
+using Micar.Nn;
 namespace Micar.Layers;
 
 /// <summary>
@@ -10,7 +12,7 @@ namespace Micar.Layers;
 /// <param name="Activation">Activation of the w1 branch.</param>
 /// <param name="Dropout">Dropout after w2.</param>
 /// <param name="Init">Initializer of the three weights.</param>
-public sealed record GatedFfn(int DModel, int DFf, Activation Activation, double Dropout, WeightInit Init = WeightInit.TorchDefault) : ILayer
+public sealed record GatedFfn(int DModel, int DFf, Activation Activation, double Dropout, WeightInit Init = WeightInit.TorchDefault) : IModule
 {
     /// <inheritdoc/>
     public string Kind => "GatedFfn";
@@ -45,5 +47,15 @@ public sealed record GatedFfn(int DModel, int DFf, Activation Activation, double
         var a = tracer.Call("w1", W1, inputs[0]);
         tracer.Call("w3", W3, inputs[0]);
         return tracer.Call("w2", W2, a);
+    }
+
+    /// <summary>Applies the FFN with <c>w1.weight</c>, <c>w2.weight</c>, <c>w3.weight</c> under <paramref name="p"/>.</summary>
+    public Tensor Apply(ParamView p, Tensor x, ForwardContext ctx)
+    {
+        using var scope = Libtorch.NewScope();
+        var act = Activations.Of(Activation);
+        var h = act(F.Linear(x, p["w1.weight"])).Mul(F.Linear(x, p["w3.weight"]));   // [.., d_ff]
+        var y = F.Linear(h, p["w2.weight"]);                                           // [.., d]
+        return ctx.Dropout(y, Dropout).MoveToOuterScope();
     }
 }

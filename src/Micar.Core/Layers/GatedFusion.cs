@@ -1,3 +1,5 @@
+using Micar.Torch;
+using Micar.Nn;
 namespace Micar.Layers;
 
 /// <summary>
@@ -72,5 +74,37 @@ public sealed record GatedFusion(int DModel, Activation Activation, double Dropo
         tracer.Call("norm3", Norm, a);
         tracer.Call("gate", Gate, a.WithLast(2 * DModel));                       // [b, T, d]
         return tracer.Call("fusion", Fusion, a.WithLast(3 * DModel));            // [b, T, d]
+    }
+
+    /// <summary>Applies the block to text <paramref name="x"/> [b, T, d] and encoder output <paramref name="e"/> [b, N, d]
+    /// (§4.8 as the official code computes it): <c>a = CrossAttn(norm1 x, norm2 E) + x</c>;
+    /// <c>g = global_proj([mean(norm2 E), max(norm2 E)])</c>; <c>γ = gate([norm3 a, norm1 x])</c>;
+    /// <c>m = γ·norm3 a + (1−γ)·norm1 x</c>; <c>out = fusion([m, norm3 a, g]) + a</c>. With a filled
+    /// <paramref name="cache"/> the image's keys, values and global vector are reused and <paramref name="e"/> is not
+    /// read; <paramref name="queryOffset"/> is the rope position of the first text position.</summary>
+    public Tensor Apply(ParamView p, Tensor x, Tensor? e, ForwardContext ctx, AttentionCache? cache = null, long queryOffset = 0)
+    {
+        using var scope = Libtorch.NewScope();
+        var norm = Norm;
+        var nx = norm.Apply(p.At("norm1"), x, ctx);
+        Tensor g;
+        Tensor? ne = null;
+        if (cache is { Length: > 0, Extra: not null })
+            g = cache.Extra;
+        else
+        {
+            if (e is null) throw new ArgumentNullException(nameof(e), "gated fusion needs the image memory until its cache is filled");
+            ne = norm.Apply(p.At("norm2"), e, ctx);
+            var pooled = Libtorch.Cat([ne.Mean(1, keepDim: true), ne.Amax(1, keepDim: true)], -1);      // [b, 1, 2d]
+            g = GlobalProj.Apply(p.At("global_proj"), pooled, ctx);                                      // [b, 1, d]
+            cache?.SetExtra(g.Alias());
+        }
+        var a = CrossAttention.Apply(p.At("cross_attention"), nx, ne, ctx, cache, queryOffset).Add(x);
+        var na = norm.Apply(p.At("norm3"), a, ctx);
+        var gamma = Gate.Apply(p.At("gate"), Libtorch.Cat([na, nx], -1), ctx);                          // σ(…) [b, T, d]
+        ctx.Trace?.Record(p.Prefix, "gate", gamma);
+        var m = gamma.Mul(na).Add((1.0 - gamma).Mul(nx));
+        var c = Libtorch.Cat([m, na, g.Expand(-1, na.Size(1), -1)], -1);                                // [b, T, 3d]
+        return Fusion.Apply(p.At("fusion"), c, ctx).Add(a).MoveToOuterScope();
     }
 }

@@ -1,3 +1,5 @@
+using Micar.Torch;
+using Micar.Nn;
 namespace Micar.Layers;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace Micar.Layers;
 /// <param name="OutFeatures">Output width.</param>
 /// <param name="Bias">Whether there is a bias.</param>
 /// <param name="Init">Weight initializer; the bias always gets U(±1/√in).</param>
-public sealed record Linear(int InFeatures, int OutFeatures, bool Bias = true, WeightInit Init = WeightInit.TorchDefault) : ILayer
+public sealed record Linear(int InFeatures, int OutFeatures, bool Bias = true, WeightInit Init = WeightInit.TorchDefault) : IModule
 {
     /// <inheritdoc/>
     public string Kind => "Linear";
@@ -49,4 +51,7 @@ public sealed record Linear(int InFeatures, int OutFeatures, bool Bias = true, W
         tracer.AddFlops(2L * InFeatures * OutFeatures * (x.Numel / InFeatures));
         return x.WithLast(OutFeatures);
     }
+
+    /// <summary><c>x·weightᵀ (+ bias)</c> over the last dimension.</summary>
+    public Tensor Apply(ParamView p, Tensor x, ForwardContext ctx) => F.Linear(x, p["weight"], Bias ? p["bias"] : null);
 }

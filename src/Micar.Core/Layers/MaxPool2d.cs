@@ -1,10 +1,12 @@
+using Micar.Torch;
+using Micar.Nn;
 namespace Micar.Layers;
 
 /// <summary>Max pooling with a square window: <c>[b, C, H, W] → [b, C, ⌊(H + 2p − k)/s⌋ + 1, …]</c>. No tensors.</summary>
 /// <param name="KernelSize">Window side k.</param>
 /// <param name="Stride">Stride s.</param>
 /// <param name="Padding">Padding p (implicit −∞).</param>
-public sealed record MaxPool2d(int KernelSize, int Stride, int Padding = 0) : ILayer
+public sealed record MaxPool2d(int KernelSize, int Stride, int Padding = 0) : IModule
 {
     /// <inheritdoc/>
     public string Kind => "MaxPool2d";
@@ -34,4 +36,7 @@ public sealed record MaxPool2d(int KernelSize, int Stride, int Padding = 0) : IL
             throw tracer.Error($"input {x} is smaller than the {KernelSize}×{KernelSize} window");
         return new Shape(x[0], x[1], (x[2] + 2L * Padding - KernelSize) / Stride + 1, (x[3] + 2L * Padding - KernelSize) / Stride + 1);
     }
+
+    /// <summary>Max pooling with this layer's window, stride and padding.</summary>
+    public Tensor Apply(ParamView p, Tensor x, ForwardContext ctx) => F.MaxPool2d(x, KernelSize, Stride, Padding);
 }

@@ -1,3 +1,6 @@
+using Micar.Nn;
+using Micar.Torch;
+
 namespace Micar.Layers;
 
 /// <summary>
@@ -87,5 +90,58 @@ public abstract record Mdla(
         tracer.Call("rope", Rope, new Shape(batch, Heads, keys, QkRopeDim));
         tracer.AddFlops(2L * batch * Heads * queries * keys * (QkNopeDim + QkRopeDim)); // scores
         tracer.AddFlops(2L * batch * Heads * queries * keys * HeadDim);                // probabilities · values
+    }
+
+    /// <summary>What the scores are divided by: √(QkNopeDim + QkRopeDim) (official) or √LatentDim (paper), i.e.
+    /// 1 / <see cref="ScaleFactor"/>, computed as the official code does.</summary>
+    public double ScaleDenominator => Scale == AttentionScale.Latent ? Math.Sqrt(LatentDim) : Math.Sqrt(QkNopeDim + QkRopeDim);
+
+    /// <summary><c>b s (d h) → b h s d</c>: head h takes features h, h+H, h+2H, …</summary>
+    public static Tensor SplitHeads(Tensor t, int heads)
+    {
+        var s = t.Shape;
+        using var v = t.View(s[0], s[1], s[2] / heads, heads);
+        return v.Permute(0, 3, 1, 2);
+    }
+
+    /// <summary><c>b h s d → b s (h d)</c>: plain concatenation of heads.</summary>
+    public static Tensor MergeHeads(Tensor o)
+    {
+        var s = o.Shape;
+        using var p = o.Permute(0, 2, 1, 3);
+        return p.Reshape(s[0], s[2], s[1] * s[3]);
+    }
+
+    /// <summary>Splits heads [b, H, S, nope + rope] into the no-position part and the rotated rope part (positions
+    /// <paramref name="offset"/>…).</summary>
+    protected (Tensor Nope, Tensor Rope) SplitRope(Tensor h, Tensor freqs, long offset)
+    {
+        long dh = h.Size(-1);
+        if (dh != QkNopeDim + QkRopeDim)
+            throw new ArgumentException($"per-head width {dh} ≠ qk_nope_dim {QkNopeDim} + qk_rope_dim {QkRopeDim}");
+        return (h.Narrow(-1, 0, QkNopeDim), Layers.Rope.Rotate(h.Narrow(-1, QkNopeDim, QkRopeDim), freqs, offset));
+    }
+
+    /// <summary>Scores of both branches summed and scaled, mask (0 = blocked, replaced by −1e9), softmax, dropout,
+    /// recorded as <c>attention</c> under the module's prefix, times the values: [b, H, Sq, dh].</summary>
+    protected Tensor Attend(Tensor qn, Tensor qr, Tensor kn, Tensor kr, Tensor v, Tensor? mask, ForwardContext ctx, string path)
+    {
+        // [b, H, Sq, Sk]: the two branches' dot products are computed separately and summed, then scaled.
+        // One query per row (a decoding step): broadcast products summed over the feature axis instead of batched
+        // matrix products, which libtorch's CPU bmm runs as one small GEMM call per (row, head) — 12 to 200 calls
+        // of a few flops each per step. Same sums, in another order (differences ~1e-7).
+        bool single = qn.Size(-2) == 1;
+        var scores = single
+            ? qn.Mul(kn).Sum(-1).Add(qr.Mul(kr).Sum(-1)).Div(ScaleDenominator).Unsqueeze(-2)
+            : qn.Matmul(kn.Transpose(-2, -1)).Add(qr.Matmul(kr.Transpose(-2, -1))).Div(ScaleDenominator);
+        if (mask is not null)
+        {
+            var m = mask.Dim == 3 ? mask.Unsqueeze(1) : mask;
+            if (m.Size(-2) != scores.Size(-2)) m = m.Narrow(-2, m.Size(-2) - scores.Size(-2), scores.Size(-2));
+            scores = scores.MaskedFill(m.Eq(0), MaskFill);
+        }
+        var probs = ctx.Dropout(scores.Softmax(-1), AttentionDropout);
+        ctx.Trace?.Record(path, "attention", probs);
+        return single ? probs.Transpose(-2, -1).Mul(v).Sum(-2, keepDim: true) : probs.Matmul(v);   // [b, H, Sq, dh]
     }
 }

@@ -1,3 +1,6 @@
+using Micar.Nn;
+using Micar.Torch;
+
 namespace Micar.Layers;
 
 /// <summary>
@@ -36,5 +39,29 @@ public sealed record MdlaCrossAttention(
         tracer.Call("kv_down_norm_up", KvDownNormUp, e);                // [b, N, 2L]
         TraceHeads(tracer, x[0], x[1], e[1]);
         return tracer.Call("wo", Wo, new Shape(x[0], x[1], LatentDim)); // [b, T, d]
+    }
+
+    /// <summary>Cross-attention from text <paramref name="x"/> [b, T, d] to image tokens <paramref name="memory"/>
+    /// [b, N, d] (no mask; image keys at raster positions 0…N−1). With a <paramref name="cache"/>, the image keys
+    /// and values are computed on the first call and reused (later calls do not read <paramref name="memory"/>, which
+    /// may then be null); <paramref name="queryOffset"/> is the rope position of the first query.</summary>
+    public Tensor Apply(ParamView p, Tensor x, Tensor? memory, ForwardContext ctx, AttentionCache? cache = null, long queryOffset = 0)
+    {
+        using var scope = Libtorch.NewScope();
+        var freqs = p["rope.freqs"];
+        var (qn, qr) = SplitRope(SplitHeads(QDownNormUp.Apply(p.At("q_down_norm_up"), x, ctx), Heads), freqs, queryOffset);
+        Tensor kn, kr, v;
+        if (cache is { Length: > 0 })
+            (kn, kr, v) = (cache.KeyNope!, cache.KeyRope!, cache.Value!);
+        else
+        {
+            if (memory is null) throw new ArgumentNullException(nameof(memory), "cross-attention needs the image memory until its cache is filled");
+            var kvz = KvDownNormUp.Apply(p.At("kv_down_norm_up"), memory, ctx).Chunk(2, -1);
+            (kn, kr) = SplitRope(SplitHeads(kvz[0], Heads), freqs, 0);
+            v = SplitHeads(kvz[1], Heads);
+            cache?.Set(kn.Alias(), kr.Alias(), v.Alias());
+        }
+        var o = Attend(qn, qr, kn, kr, v, null, ctx, p.Prefix);
+        return Wo.Apply(p.At("wo"), MergeHeads(o), ctx).MoveToOuterScope();
     }
 }

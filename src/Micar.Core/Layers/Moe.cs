@@ -1,3 +1,5 @@
+using Micar.Nn;
+using Micar.Torch;
 using System.Globalization;
 
 namespace Micar.Layers;
@@ -24,7 +26,7 @@ namespace Micar.Layers;
 /// <param name="Init">Initializer of the expert and router weights.</param>
 public sealed record Moe(
     int DModel, int DFf, int Experts, int TopK, Activation Activation, double Dropout,
-    MoeCombine Combine, MoeDispatch Dispatch, double BalanceLossWeight, WeightInit Init = WeightInit.TorchDefault) : ILayer
+    MoeCombine Combine, MoeDispatch Dispatch, double BalanceLossWeight, WeightInit Init = WeightInit.TorchDefault) : IModule
 {
     /// <summary>Added to p̄ inside the logarithm of the balance value.</summary>
     public const double BalanceEpsilon = 1e-8;
@@ -71,4 +73,106 @@ public sealed record Moe(
             tracer.CallShared("experts." + e.ToString(CultureInfo.InvariantCulture), Expert, share, tokens);
         return x;
     }
+
+    /// <summary>The MoE output only (<see cref="ApplyWithBalance"/> gives the balance value too).</summary>
+    public Tensor Apply(ParamView p, Tensor x, ForwardContext ctx)
+    {
+        var r = ApplyWithBalance(p, x, ctx);
+        r.BalanceLoss.Dispose();
+        return r.Output;
+    }
+
+    /// <summary>Applies the layer (<c>gate.gate.weight</c>, <c>experts.&lt;e&gt;.w{1,2,3}.weight</c> under
+    /// <paramref name="p"/>) to <paramref name="x"/> [b, T, d]: the output and the balance value. Routing decisions are
+    /// traced under <paramref name="p"/>'s prefix (<c>routing.probs</c>, <c>.experts</c>, <c>.scores</c>, <c>.load</c>).</summary>
+    public MoeResult ApplyWithBalance(ParamView p, Tensor x, ForwardContext ctx)
+    {
+        using var scope = Libtorch.NewScope();
+        var shape = x.Shape;
+        var tokens = x.Reshape(-1, shape[^1]);                                           // [n, d]
+        var (probs, scores, idx) = Router.Route(p.At("gate"), tokens, ctx);
+        var lb = BalanceLoss(probs);
+        var path = p.Prefix;
+        if (ctx.Trace is { } trace)
+        {
+            trace.Record(path, "routing.probs", probs);
+            trace.Record(path, "routing.experts", idx);
+            trace.Record(path, "routing.scores", scores);
+        }
+        var scoreSum = scores.Sum(-1, keepDim: true);                                    // Σ_k ŝ [n, 1]
+        var used = idx.Flatten().ToArray<long>();
+        var counts = new long[Experts];
+        foreach (var e in used) counts[e]++;
+        var output = Dispatch == MoeDispatch.Dense
+            ? DenseExperts(p, tokens, idx, scores, scoreSum, counts, ctx)
+            : SparseExperts(p, tokens, used, scores, scoreSum, counts, ctx);
+        if (ctx.Trace is { } t2) t2.Record(path, "routing.load", Tensor.From<long>(counts));
+        return new MoeResult(output.Reshape(shape).MoveToOuterScope(), lb.MoveToOuterScope());
+    }
+
+    /// <summary>The balance value <c>Σ_e p̄_e·ln(p̄_e + 1e-8)</c> of routing probabilities [n, E].</summary>
+    public static Tensor BalanceLoss(Tensor probs)
+    {
+        using var scope = Libtorch.NewScope();
+        var mean = probs.Mean(0);                                                        // p̄ [E]
+        return mean.Mul(mean.Add(BalanceEpsilon).Log()).Sum().MoveToOuterScope();
+    }
+
+    /// <summary>The official computation: each expert chosen by some token runs on every token, unrouted rows
+    /// zeroed; outputs are weighted and accumulated in expert order.</summary>
+    Tensor DenseExperts(ParamView p, Tensor tokens, Tensor idx, Tensor scores, Tensor scoreSum, long[] counts, ForwardContext ctx)
+    {
+        var expert = Expert;
+        var output = Libtorch.ZerosLike(tokens);
+        for (int e = 0; e < counts.Length; e++)
+        {
+            if (counts[e] == 0) continue;                                                 // selected by no token
+            using var es = Libtorch.NewScope();
+            var selected = idx.Eq(e);                                                     // [n, k] bool
+            var routed = selected.Any(-1).Unsqueeze(-1).To(tokens.DType);                 // c_e(t) ∈ {0,1} [n, 1]
+            var y = expert.Apply(p.At($"experts.{e}"), tokens.Mul(routed), ctx);
+            var w = Combine == MoeCombine.Sum ? scoreSum : scores.Mul(selected.To(scores.DType)).Sum(-1, keepDim: true);
+            output = output.Add(y.Mul(w)).MoveToOuterScope();
+        }
+        return output;
+    }
+
+    /// <summary>Each expert runs on its routed tokens only. The (token, expert) pairs are grouped by expert on the
+    /// host (the routing is already there), so the whole layer is one gather, one contiguous slice per expert, one
+    /// concatenation and one scatter-add — the same sums, in the same expert order, as a per-expert gather/scatter.</summary>
+    Tensor SparseExperts(ParamView p, Tensor tokens, long[] used, Tensor scores, Tensor scoreSum, long[] counts, ForwardContext ctx)
+    {
+        var expert = Expert;
+        var starts = new long[counts.Length];
+        for (int e = 1; e < counts.Length; e++) starts[e] = starts[e - 1] + counts[e - 1];
+        var next = (long[])starts.Clone();
+        var rows = new long[used.Length];                                                // token of each pair, by expert
+        var pairs = new long[used.Length];                                               // its position in [n·k]
+        for (int i = 0; i < used.Length; i++)
+        {
+            long slot = next[used[i]]++;
+            rows[slot] = i / TopK;
+            pairs[slot] = i;
+        }
+        var rowIdx = Tensor.From<long>(rows).OnDeviceOf(tokens);
+        var gathered = tokens.IndexSelect(0, rowIdx);                                     // [n·k, d]
+        var outputs = new List<Tensor>(counts.Length);
+        for (int e = 0; e < counts.Length; e++)
+        {
+            if (counts[e] == 0) continue;                                                 // selected by no token
+            outputs.Add(expert.Apply(p.At($"experts.{e}"), gathered.Narrow(0, starts[e], counts[e]), ctx));
+        }
+        var y = outputs.Count == 1 ? outputs[0] : Libtorch.Cat([.. outputs], 0);
+        var w = Combine == MoeCombine.Sum
+            ? scoreSum.IndexSelect(0, rowIdx)
+            : scores.Flatten().IndexSelect(0, Tensor.From<long>(pairs).OnDeviceOf(tokens)).Unsqueeze(-1);
+        var contributions = y.Mul(w);                                                     // bfloat16 under autocast
+        if (contributions.DType != tokens.DType) contributions = contributions.To(tokens.DType);
+        return Libtorch.ZerosLike(tokens).IndexAdd(0, rowIdx, contributions);
+    }
 }
+
+/// <summary>Output of a mixture-of-experts layer.</summary>
+/// <param name="Output">[b, T, d].</param>
+/// <param name="BalanceLoss">Scalar <c>Σ_e p̄_e·ln(p̄_e + 1e-8)</c> (negative entropy of the mean routing).</param>
+public sealed record MoeResult(Tensor Output, Tensor BalanceLoss);

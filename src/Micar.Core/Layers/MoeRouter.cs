@@ -1,3 +1,6 @@
+using Micar.Nn;
+using Micar.Torch;
+
 namespace Micar.Layers;
 
 /// <summary>
@@ -36,5 +39,16 @@ public sealed record MoeRouter(int DModel, int Experts, int TopK, WeightInit Ini
     {
         tracer.ExpectInputs(inputs, 1);
         return tracer.Call("gate", Gate, inputs[0]);
+    }
+
+    /// <summary>Routes flattened tokens [n, DModel] with the weight under <paramref name="p"/>: probabilities [n, E],
+    /// top-k scores renormalised to sum 1 [n, k] and the chosen experts [n, k].</summary>
+    public (Tensor Probs, Tensor Scores, Tensor Experts) Route(ParamView p, Tensor tokens, ForwardContext ctx)
+    {
+        using var scope = Libtorch.NewScope();
+        var probs = Gate.Apply(p.At("gate"), tokens, ctx).Softmax(-1);                 // [n, E]
+        var (s, idx) = probs.TopK(TopK, -1);
+        var scores = s.Div(s.Sum(-1, keepDim: true));                                  // ŝ, renormalised
+        return (probs.MoveToOuterScope(), scores.MoveToOuterScope(), idx.MoveToOuterScope());
     }
 }

@@ -1,3 +1,5 @@
+using Micar.Torch;
+using Micar.Nn;
 namespace Micar.Layers;
 
 /// <summary>
@@ -10,7 +12,7 @@ namespace Micar.Layers;
 /// <param name="Inner">The layer applied to the normalised input.</param>
 /// <param name="NormName">Key segment of the norm.</param>
 /// <param name="InnerName">Key segment of the inner layer.</param>
-public sealed record PreNorm(ILayer Norm, ILayer Inner, string NormName = "norm", string InnerName = "fn") : ILayer
+public sealed record PreNorm(ILayer Norm, ILayer Inner, string NormName = "norm", string InnerName = "fn") : IModule
 {
     /// <inheritdoc/>
     public string Kind => "PreNorm";
@@ -35,5 +37,12 @@ public sealed record PreNorm(ILayer Norm, ILayer Inner, string NormName = "norm"
         tracer.ExpectInputs(inputs, 1, int.MaxValue);
         var n = tracer.Call(NormName, Norm, inputs[0]);
         return tracer.Call(InnerName, Inner, [n, .. inputs.Skip(1)]);
+    }
+
+    /// <summary><c>Inner(Norm(x))</c>, each under its own name.</summary>
+    public Tensor Apply(ParamView p, Tensor x, ForwardContext ctx)
+    {
+        using var n = Module.Runnable(Norm, "PreNorm.Norm").Apply(p.At(NormName), x, ctx);
+        return Module.Runnable(Inner, "PreNorm.Inner").Apply(p.At(InnerName), n, ctx);
     }
 }

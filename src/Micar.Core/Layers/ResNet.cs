@@ -1,3 +1,5 @@
+using Micar.Nn;
+using Micar.Torch;
 using System.Globalization;
 
 namespace Micar.Layers;
@@ -10,7 +12,7 @@ namespace Micar.Layers;
 /// name. Stage i has width 64·2^i per plane and stride 1 (i = 0) or 2.
 /// </summary>
 /// <param name="Depth">18, 34, 50, 101 or 152.</param>
-public sealed record ResNet(int Depth) : ILayer
+public sealed record ResNet(int Depth) : IModule
 {
     /// <summary>The depths torchvision defines.</summary>
     public static IReadOnlyList<int> SupportedDepths { get; } = [18, 34, 50, 101, 152];
@@ -101,4 +103,54 @@ public sealed record ResNet(int Depth) : ILayer
         foreach (var (name, child) in Children) x = tracer.Call(name, child, x);
         return x;
     }
+
+    /// <summary>Runs the trunk on <paramref name="image"/> [b, 3, H, W] under torchvision's names and returns C5 [b, C, H/32, W/32].</summary>
+    public Tensor Apply(ParamView p, Tensor image, ForwardContext ctx)
+    {
+        var c = Stages(p, image, ResNetNaming.Torchvision, ctx);
+        for (int i = 0; i < 3; i++) c[i].Dispose();
+        return c[3];
+    }
+
+    /// <summary>Runs the trunk on <paramref name="image"/> [b, 3, H, W] with its parameters where <paramref name="naming"/>
+    /// says, each block and batch norm as this description says, and returns the four stage outputs C2 (H/4), C3 (H/8),
+    /// C4 (H/16), C5 (H/32).</summary>
+    public Tensor[] Stages(ParamView p, Tensor image, ResNetNaming naming, ForwardContext ctx)
+    {
+        if (!SupportedDepths.Contains(Depth))
+            throw new ArgumentException($"ResNet depth {Depth} is not one of {string.Join(", ", SupportedDepths)}");
+        using var scope = Libtorch.NewScope();
+        var x = Conv1.Apply(p.At(naming.StemConv), image, ctx);
+        x = Bn1.Apply(p.At(naming.StemBn), x, ctx).Relu_();
+        x = MaxPool.Apply(p, x, ctx);
+        var outputs = new Tensor[4];
+        for (int s = 0; s < 4; s++)
+        {
+            var stage = Stage(s).Items;
+            for (int b = 0; b < stage.Count; b++)
+            {
+                // One scope per block: what the block made and autograd does not keep is freed here, not at the
+                // end of the network (as Python frees it when the last reference goes).
+                using var blockScope = Libtorch.NewScope();
+                x = ((IModule)stage[b]).Apply(p.At($"{naming.Stages[s]}.{b}"), x, ctx).MoveToOuterScope();
+            }
+            outputs[s] = x.MoveToOuterScope();
+            x = outputs[s];
+        }
+        return outputs;
+    }
+}
+
+/// <summary>Where the parts of a ResNet trunk live in a parameter store.</summary>
+/// <param name="StemConv">Prefix of the 7×7 stem convolution (torchvision <c>conv1</c>).</param>
+/// <param name="StemBn">Prefix of the stem BatchNorm (torchvision <c>bn1</c>).</param>
+/// <param name="Stages">Prefixes of the four stages (torchvision <c>layer1</c>…<c>layer4</c>).</param>
+public sealed record ResNetNaming(string StemConv, string StemBn, string[] Stages)
+{
+    /// <summary>torchvision's own names.</summary>
+    public static ResNetNaming Torchvision { get; } = new("conv1", "bn1", ["layer1", "layer2", "layer3", "layer4"]);
+
+    /// <summary>The official MicarVLMoE regrouping: <c>layer1 = [conv1, bn1, relu, maxpool, layer1]</c>, then
+    /// <c>layer2.0</c>, <c>layer3.0</c>, <c>layer4.0</c>.</summary>
+    public static ResNetNaming Official { get; } = new("layer1.0", "layer1.1", ["layer1.4", "layer2.0", "layer3.0", "layer4.0"]);
 }

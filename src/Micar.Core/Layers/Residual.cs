@@ -1,3 +1,5 @@
+using Micar.Torch;
+using Micar.Nn;
 namespace Micar.Layers;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Micar.Layers;
 /// residual's own prefix. The inner output must have the shape of the first input.
 /// </summary>
 /// <param name="Inner">The residual branch.</param>
-public sealed record Residual(ILayer Inner) : ILayer
+public sealed record Residual(ILayer Inner) : IModule
 {
     /// <inheritdoc/>
     public string Kind => "Residual";
@@ -29,5 +31,12 @@ public sealed record Residual(ILayer Inner) : ILayer
         var y = tracer.Call("", Inner, inputs);
         if (y != inputs[0]) throw tracer.Error($"branch output {y} does not match its input {inputs[0]}");
         return y;
+    }
+
+    /// <summary><c>x + Inner(x)</c> (the inner layer's parameters sit directly under this layer's prefix).</summary>
+    public Tensor Apply(ParamView p, Tensor x, ForwardContext ctx)
+    {
+        using var y = Module.Runnable(Inner, "Residual.Inner").Apply(p, x, ctx);
+        return x.Add(y);
     }
 }

@@ -1,3 +1,5 @@
+using Micar.Torch;
+using Micar.Nn;
 using System.Globalization;
 
 namespace Micar.Layers;
@@ -8,7 +10,7 @@ namespace Micar.Layers;
 /// and the mask of a decoder stack) are passed unchanged to every item.
 /// </summary>
 /// <param name="Items">The layers, applied first to last.</param>
-public sealed record Sequential(ValueList<ILayer> Items) : ILayer
+public sealed record Sequential(ValueList<ILayer> Items) : IModule
 {
     /// <summary>A sequence of the given layers.</summary>
     public Sequential(params IEnumerable<ILayer> items) : this(ValueList.From(items)) { }
@@ -37,5 +39,16 @@ public sealed record Sequential(ValueList<ILayer> Items) : ILayer
         for (var i = 0; i < Items.Count; i++)
             x = tracer.Call(i.ToString(CultureInfo.InvariantCulture), Items[i], [x, .. inputs.Skip(1)]);
         return x;
+    }
+
+    /// <summary>Runs the items in order, item <c>i</c> with the parameters under <c>i</c>.</summary>
+    /// <exception cref="NotSupportedException">An item has no single-input form (e.g. a cross-attention).</exception>
+    public Tensor Apply(ParamView p, Tensor x, ForwardContext ctx)
+    {
+        using var scope = Libtorch.NewScope();
+        var y = x;
+        for (var i = 0; i < Items.Count; i++)
+            y = Module.Runnable(Items[i], $"Sequential item {i}").Apply(p.At(i.ToString(CultureInfo.InvariantCulture)), y, ctx);
+        return ReferenceEquals(y, x) ? x.Alias() : y.MoveToOuterScope();
     }
 }

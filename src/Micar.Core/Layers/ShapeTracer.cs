@@ -58,10 +58,10 @@ public sealed class ShapeTracer
             _stack.Pop();
         }
         if (_nodes.TryGetValue(path, out var node))
-            _nodes[path] = node with { Output = output, Kind = layer.Kind, Calls = node.Calls + 1 };
+            _nodes[path] = node with { Output = output, Kind = layer.Kind, Calls = node.Calls + 1, Layer = layer, Inputs = [.. inputs] };
         else
         {
-            _nodes[path] = new NodeTrace(path, layer.Kind, output, 0, 1);
+            _nodes[path] = new NodeTrace(path, layer.Kind, output, 0, 1) { Layer = layer, Inputs = [.. inputs] };
             _order.Add(path);
         }
         return output;

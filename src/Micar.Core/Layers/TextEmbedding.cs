@@ -1,3 +1,5 @@
+using Micar.Torch;
+using Micar.Nn;
 namespace Micar.Layers;
 
 /// <summary>
@@ -9,7 +11,7 @@ namespace Micar.Layers;
 /// <param name="MaxLength">Longest sequence (rows of the position table).</param>
 /// <param name="Dropout">Dropout after the position addition.</param>
 /// <param name="Init">Initializer of the table.</param>
-public sealed record TextEmbedding(int VocabSize, int DModel, int MaxLength, double Dropout, WeightInit Init = WeightInit.TorchDefault) : ILayer
+public sealed record TextEmbedding(int VocabSize, int DModel, int MaxLength, double Dropout, WeightInit Init = WeightInit.TorchDefault) : IModule
 {
     /// <inheritdoc/>
     public string Kind => "TextEmbedding";
@@ -42,5 +44,23 @@ public sealed record TextEmbedding(int VocabSize, int DModel, int MaxLength, dou
         tracer.ExpectRank(inputs[0], 2, "ids");
         var x = tracer.Call("embedding", Embedding, inputs[0]);
         return tracer.Call("pe", Positions, x);
+    }
+
+    /// <summary>Embeds <paramref name="ids"/> [b, T] at positions 0…T−1 → [b, T, DModel].</summary>
+    public Tensor Apply(ParamView p, Tensor ids, ForwardContext ctx) => Apply(p, ids, ctx, 0);
+
+    /// <summary>Embeds <paramref name="ids"/> [b, T] at positions <paramref name="offset"/>…offset+T−1 → [b, T, DModel]:
+    /// <c>embedding(ids)·√DModel + pe</c>, then dropout.</summary>
+    public Tensor Apply(ParamView p, Tensor ids, ForwardContext ctx, long offset)
+    {
+        using var scope = Libtorch.NewScope();
+        var table = p["embedding.weight"];
+        var pe = p["pe.pe"];                                                  // [1, maxLen, d]
+        long t = ids.Size(1);
+        long maxLen = pe.Size(1);
+        if (offset + t > maxLen)
+            throw new ArgumentException($"text length {offset + t} exceeds text_seq_len {maxLen} (the pe table has {maxLen} rows)");
+        var x = F.Embedding(ids, table).Mul(Math.Sqrt(DModel)).Add(pe.Narrow(1, offset, t));
+        return ctx.Dropout(x, Dropout).MoveToOuterScope();
     }
 }

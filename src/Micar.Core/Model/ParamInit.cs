@@ -41,8 +41,8 @@ public static class ParamInit
             Initializer.XavierUniform x => Libtorch.Empty(shape, dtype).Uniform_(-x.Bound, x.Bound, g),
             Initializer.KaimingNormalFanOut k => Libtorch.Empty(shape, dtype).Normal_(0, k.Std, g),
             Initializer.StandardNormal => Libtorch.Empty(shape, dtype).Normal_(0, 1, g),
-            Initializer.Sinusoidal s => Blocks.TextEmbedding.Sinusoidal(s.MaxLength, s.Dim),
-            Initializer.RopeFrequencies r => Blocks.Rope.Frequencies(r.RotaryDim, r.Theta),
+            Initializer.Sinusoidal s => Layers.SinusoidalPositions.Table(s.MaxLength, s.Dim),
+            Initializer.RopeFrequencies r => Layers.Rope.Frequencies(r.RotaryDim, r.Theta),
             var other => throw new NotSupportedException($"no initializer implementation for {other} ({info.Name})"),
         };
     }

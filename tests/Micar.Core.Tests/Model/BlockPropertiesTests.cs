@@ -3,7 +3,6 @@ using Micar.Model;
 using Micar.Torch;
 using Xunit;
 using Micar.Nn;
-using B = Micar.Blocks;
 
 namespace Micar.Tests.Model;
 
@@ -21,14 +20,14 @@ public class BlockPropertiesTests
         var p = net.Params.View("decoder.layers.1.moe");
         var x = Libtorch.Randn([3, 7, 32], new Generator(5));
         using var noGrad = Autograd.NoGrad();
-        var act = B.Activations.Of(Activation.Silu);
-        var dense = B.Moe.Forward(p, x, 4, 2, combine, MoeDispatch.Dense, act, 0, ForwardContext.Eval);
-        var sparse = B.Moe.Forward(p, x, 4, 2, combine, MoeDispatch.Sparse, act, 0, ForwardContext.Eval);
+        var moe = (Moe)net.Description.Decoder.Blocks[1].FeedForward with { Combine = combine, Dispatch = MoeDispatch.Dense, Dropout = 0 };
+        var dense = moe.ApplyWithBalance(p, x, ForwardContext.Eval);
+        var sparse = (moe with { Dispatch = MoeDispatch.Sparse }).ApplyWithBalance(p, x, ForwardContext.Eval);
         Assert.True(dense.Output.AllClose(sparse.Output, 1e-5, 1e-6));
         Assert.Equal(dense.BalanceLoss.Item(), sparse.BalanceLoss.Item(), 9);
         // The weighted combination is an explicit sum of score-weighted experts.
         var tokens = x.Reshape(-1, 32);
-        var (probs, scores, idx) = B.Moe.Route(p["gate.gate.weight"], tokens, 2);
+        var (probs, scores, idx) = moe.Router.Route(p.At("gate"), tokens, ForwardContext.Eval);
         var expected = Libtorch.ZerosLike(tokens);
         var ids = idx.ToArray<long>();
         var s = scores.ToArray<float>();
@@ -37,7 +36,7 @@ public class BlockPropertiesTests
             double sum = s[2 * t] + s[2 * t + 1];
             for (int k = 0; k < 2; k++)
             {
-                var y = B.GatedFfn.Forward(p.At($"experts.{ids[2 * t + k]}"), tokens.Narrow(0, t, 1), act, 0, ForwardContext.Eval);
+                var y = moe.Expert.Apply(p.At($"experts.{ids[2 * t + k]}"), tokens.Narrow(0, t, 1), ForwardContext.Eval);
                 double w = combine == MoeCombine.Weighted ? s[2 * t + k] : sum;
                 expected.Narrow(0, t, 1).Add_(y.Mul(w));
             }
@@ -69,8 +68,8 @@ public class BlockPropertiesTests
     {
         using var scope = Libtorch.NewScope();
         var f = DeterministicWeights.Load("tiny_model.safetensors");
-        Assert.True(f["rope_freqs_6"].AllClose(B.Rope.Frequencies(6), 1e-6, 1e-7));
-        Assert.True(f["pe_12x32"].AllClose(B.TextEmbedding.Sinusoidal(12, 32), 1e-5, 1e-6));
+        Assert.True(f["rope_freqs_6"].AllClose(Rope.Frequencies(6), 1e-6, 1e-7));
+        Assert.True(f["pe_12x32"].AllClose(SinusoidalPositions.Table(12, 32), 1e-5, 1e-6));
     }
 
     [Fact]
@@ -79,7 +78,7 @@ public class BlockPropertiesTests
         using var scope = Libtorch.NewScope();
         var x = Libtorch.Randn([1, 1, 3, 6], new Generator(1));
         var freqs = Libtorch.Tensor(new float[] { 0.5f, 0.25f });
-        var y = B.Rope.Apply(x, freqs, offset: 2).ToArray<float>();
+        var y = Rope.Rotate(x, freqs, offset: 2).ToArray<float>();
         var xv = x.ToArray<float>();
         for (int p = 0; p < 3; p++)
         {

@@ -103,6 +103,6 @@ public class FusionConvChoiceTests
     {
         using var scope = Micar.Torch.Libtorch.NewScope();
         var x = Micar.Torch.Libtorch.Empty([b, c, hw, hw]);
-        Assert.Equal(expected, Micar.Blocks.Msve.FusionConvAlgorithm(x));
+        Assert.Equal(expected, Msve.FusionConvAlgorithm(x));
     }
 }

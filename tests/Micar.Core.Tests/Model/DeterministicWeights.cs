@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Micar.Model;
-using Micar.Blocks;
+using Micar.Layers;
 using Micar.Torch;
 using Micar.Torch.Serialization;
 using Micar.Nn;

@@ -4,7 +4,6 @@ using Micar.Spec;
 using Micar.Torch;
 using Xunit;
 using Micar.Nn;
-using B = Micar.Blocks;
 
 namespace Micar.Tests.Model;
 
@@ -62,8 +61,11 @@ public class HonouredFieldsTests
         var x = Libtorch.Randn([2, 3, 8], g).Mul(0.05);
         var w = Libtorch.Randn([8], g);
         var reference = x.Mul(x.Pow(2).Mean(-1, keepDim: true).Add(1e-2).Rsqrt()).Mul(w);
-        Close(reference, B.RmsNorm.Forward(x, w, new RmsNorm(8, Eps: 1e-2).Eps), 1e-6, "RMSNorm eps 1e-2");
-        Differ(reference, B.RmsNorm.Forward(x, w, new RmsNorm(8).Eps), "RMSNorm eps 1e-2 against 1e-6");
+        using var store = new ParamStore();
+        store.Set("weight", w.Clone(), trainable: false);
+        var p = store.View("");
+        Close(reference, new RmsNorm(8, Eps: 1e-2).Apply(p, x, ForwardContext.Eval), 1e-6, "RMSNorm eps 1e-2");
+        Differ(reference, new RmsNorm(8).Apply(p, x, ForwardContext.Eval), "RMSNorm eps 1e-2 against 1e-6");
     }
 
     [Theory]
@@ -106,9 +108,9 @@ public class HonouredFieldsTests
         using var noGrad = Autograd.NoGrad();
         var reference = x.Sub(PerChannel(p["running_mean"])).Div(PerChannel(p["running_var"].Add(0.5)).Sqrt())
             .Mul(PerChannel(p["weight"])).Add(PerChannel(p["bias"]));
-        var y = B.BatchNorm.Forward(p, x, ForwardContext.Eval, new BatchNorm2d(3, Eps: 0.5));
+        var y = new BatchNorm2d(3, Eps: 0.5).Apply(p, x, ForwardContext.Eval);
         Close(reference, y, 1e-5, "BatchNorm eps 0.5");
-        Differ(y, B.BatchNorm.Forward(p, x, ForwardContext.Eval, new BatchNorm2d(3)), "BatchNorm eps 0.5 against 1e-5");
+        Differ(y, new BatchNorm2d(3).Apply(p, x, ForwardContext.Eval), "BatchNorm eps 0.5 against 1e-5");
     }
 
     /// <summary>torch: running = (1 − m)·running + m·batch statistic, the variance unbiased.</summary>
@@ -129,7 +131,7 @@ public class HonouredFieldsTests
         var (mean0, var0) = (p["running_mean"].Clone(), p["running_var"].Clone());
         var (mean, var) = Updated(mean0, var0, x, expected);
         var ctx = ForwardContext.Train() with { BatchNormMomentum = contextMomentum };
-        using (Autograd.NoGrad()) B.BatchNorm.Forward(p, x, ctx, new BatchNorm2d(3, Momentum: 0.3));
+        using (Autograd.NoGrad()) new BatchNorm2d(3, Momentum: 0.3).Apply(p, x, ctx);
         Close(mean, p["running_mean"], 1e-5, "running mean");
         Close(var, p["running_var"], 1e-5, "running variance");
         var (defaultMean, _) = Updated(mean0, var0, x, 0.1);
@@ -164,8 +166,8 @@ public class HonouredFieldsTests
         var net = Net(wide);
         var features = net.VisionFeatures(image, ForwardContext.Eval);
         var vp = net.Params.View("vis_enc");
-        var c = B.ResNet.Forward(vp, image, wide.Vision.Backbone, B.ResNetNaming.Official, ForwardContext.Eval);
-        var map = multiScale ? B.Msve.Forward(vp, c, wide.Vision, ForwardContext.Eval, keepMaps: true).Maps![4] : c[3];
+        var c = wide.Vision.Trunk(vp, image, ForwardContext.Eval);
+        var map = multiScale ? wide.Vision.Pyramid(vp, c, ForwardContext.Eval, keepMaps: true).Maps![4] : c[3];
         Close(Pooled(map, 2, 3), features, 1e-5, "2×3 grid");
         Differ(Pooled(map, 3, 2), features, "2×3 grid against 3×2");
         Assert.Equal(new long[] { 1, 6, 50 }, net.Forward(image, ids, null, ForwardContext.Eval).Logits.Shape);
@@ -217,16 +219,29 @@ public class HonouredFieldsTests
         var unbiased = Net(model with { Proj = new Sequential(model.Proj.Items[0], proj with { Bias = false }) });
         var features = Libtorch.Randn([1, 4, 32], new Generator(9));
         var p = unbiased.Params.View("proj");
-        Close(F.Linear(B.RmsNorm.Forward(features, p["0.weight"]), p["1.weight"]), unbiased.Project(features), 1e-6, "proj without bias");
+        Close(F.Linear(RmsNorm.Normalize(features, p["0.weight"]), p["1.weight"]), unbiased.Project(features), 1e-6, "proj without bias");
     }
 
     [Fact]
-    public void A_proj_the_forward_would_not_run_is_refused()
+    public void Every_layer_of_proj_runs_and_a_layer_without_a_forward_is_refused()
     {
+        using var scope = Libtorch.NewScope();
         var model = ModelFixture.Spec().Compile();
+        // A dropout appended to proj is run (training mode drops, evaluation is the identity).
         var extra = model with { Proj = new Sequential(model.Proj.Items[0], model.Proj.Items[1], new Dropout(0.5)) };
         Assert.Empty(extra.Validate());
-        var e = Assert.Throws<NotSupportedException>(() => Net(extra));
-        Assert.Equal("CaptionModel.Proj must be [RmsNorm, Linear] to run, not [RmsNorm, Linear, Dropout]", e.Message);
+        var net = Net(extra);
+        var features = Libtorch.Randn([1, 4, 32], new Generator(9));
+        var p = net.Params.View("");
+        using var noGrad = Autograd.NoGrad();
+        var eval = extra.Project(p, features, ForwardContext.Eval);
+        Close(eval, net.Project(features), 0, "proj + dropout, evaluation");
+        var train = extra.Project(p, features, ForwardContext.Train(new Generator(3)));
+        Assert.Equal(0.0, train.Sub(eval.Mul(2)).Mul(train).Abs().Max().Item(), 5);   // kept values ×2, the rest 0
+        Differ(eval, train, "proj + dropout, training");
+        // A container has no forward on one input: refused at binding, naming the field and the item.
+        var container = model with { Proj = new Sequential(model.Proj.Items[0], model.Proj.Items[1], new LayerList(new Linear(32, 32))) };
+        var e = Assert.Throws<NotSupportedException>(() => Net(container));
+        Assert.Equal("CaptionModel.Proj item 2 (LayerList) has no forward on one input", e.Message);
     }
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Micar.Model;
-using Micar.Blocks;
+using Micar.Layers;
 using Micar.Torch;
 using Xunit;
 using Micar.Nn;
@@ -18,7 +18,7 @@ public class ResNetTests
         using var store = DeterministicWeights.Store(DeterministicWeights.Keys(doc.RootElement));
         var expected = DeterministicWeights.Load("resnet18.safetensors");
         using var noGrad = Autograd.NoGrad();
-        var c = ResNet.Forward(store.View(""), expected["image"], 18, ResNetNaming.Torchvision, ForwardContext.Eval);
+        var c = new ResNet(18).Stages(store.View(""), expected["image"], ResNetNaming.Torchvision, ForwardContext.Eval);
         double worst = 0;
         foreach (var (name, i) in new[] { ("c2", 0), ("c3", 1), ("c4", 2), ("c5", 3) })
         {

@@ -1,7 +1,6 @@
-using Micar.Layers;
 using Micar.Torch;
 
-namespace Micar.Blocks;
+namespace Micar.Layers;
 
 /// <summary>The activations of the official code: SiLU, exact GELU, SELU and TeLU (<c>x·tanh(eˣ)</c>).</summary>
 public static class Activations

@@ -1,6 +1,6 @@
 using Micar.Torch;
 
-namespace Micar.Blocks;
+namespace Micar.Layers;
 
 
 /// <summary>Attention masks of the official code.</summary>
