@@ -108,6 +108,11 @@ let withDispatch (dispatch: MoeDispatch) (spec: ModelSpec) = spec |> moe (Record
 let withBalanceLossWeight (weight: float) (spec: ModelSpec) =
     spec |> moe (RecordCopy.set <@ fun (m: MoeSpec) -> m.BalanceLossWeight @> weight)
 
+/// Sets the MoE routing rule by name (<c>moe.router</c>: one of <see cref="P:Micar.Layers.MoeRouters.Names"/>, e.g.
+/// <c>"top-k"</c>, the official rule).
+let withRouter (name: string) (spec: ModelSpec) =
+    spec |> moe (RecordCopy.set <@ fun (m: MoeSpec) -> m.Router @> name)
+
 /// Sets the text length T.
 let withTextLength (length: int) (spec: ModelSpec) = RecordCopy.set <@ fun (s: ModelSpec) -> s.TextSeqLen @> length spec
 

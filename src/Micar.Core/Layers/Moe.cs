@@ -37,8 +37,12 @@ public sealed record Moe(
     /// <summary>The description of one expert (all experts are alike).</summary>
     public GatedFfn Expert => new(DModel, DFf, Activation, Dropout, Init);
 
-    /// <summary>The router.</summary>
-    public MoeRouter Router => new(DModel, Experts, TopK, Init);
+    /// <summary>Which router decides the experts of each token: a name in <see cref="MoeRouters"/> (default
+    /// <see cref="MoeRouter.KindName"/>, the official softmax top-k).</summary>
+    public string RouterKind { get; init; } = MoeRouter.KindName;
+
+    /// <summary>The router (<see cref="RouterKind"/>), its parameters under <c>gate</c>.</summary>
+    public IMoeRouter Router => MoeRouters.Create(RouterKind, DModel, Experts, TopK, Init);
 
     /// <summary>The experts container.</summary>
     public LayerList ExpertList => new(Enumerable.Repeat<ILayer>(Expert, Math.Max(Experts, 0)));
@@ -47,7 +51,8 @@ public sealed record Moe(
     public IReadOnlyList<ParamInfo> Tensors => [];
 
     /// <inheritdoc/>
-    public IReadOnlyList<NamedLayer> Children => [new("experts", ExpertList), new("gate", Router)];
+    public IReadOnlyList<NamedLayer> Children =>
+        MoeRouters.Names.Contains(RouterKind) ? [new("experts", ExpertList), new("gate", Router)] : [new("experts", ExpertList)];
 
     /// <inheritdoc/>
     public IEnumerable<string> CheckFields()
@@ -58,6 +63,8 @@ public sealed record Moe(
         if (!(BalanceLossWeight >= 0)) yield return $"Moe.BalanceLossWeight {BalanceLossWeight} must not be negative";
         if (!Enum.IsDefined(Combine)) yield return $"Moe.Combine {(int)Combine} is not a known combine mode";
         if (!Enum.IsDefined(Dispatch)) yield return $"Moe.Dispatch {(int)Dispatch} is not a known dispatch mode";
+        if (!MoeRouters.Names.Contains(RouterKind))
+            yield return $"Moe.RouterKind '{RouterKind}' is not one of {string.Join(", ", MoeRouters.Names)}";
     }
 
     /// <inheritdoc/>
@@ -100,12 +107,12 @@ public sealed record Moe(
             trace.Record(path, "routing.scores", scores);
         }
         var scoreSum = scores.Sum(-1, keepDim: true);                                    // Σ_k ŝ [n, 1]
-        var used = idx.Flatten().ToArray<long>();
+        var used = idx.Flatten().ToArray<long>();                                         // −1: an empty slot
         var counts = new long[Experts];
-        foreach (var e in used) counts[e]++;
+        foreach (var e in used) if (e >= 0) counts[e]++;
         var output = Dispatch == MoeDispatch.Dense
             ? DenseExperts(p, tokens, idx, scores, scoreSum, counts, ctx)
-            : SparseExperts(p, tokens, used, scores, scoreSum, counts, ctx);
+            : SparseExperts(p, tokens, used, (int)idx.Size(1), scores, scoreSum, counts, ctx);
         if (ctx.Trace is { } t2) t2.Record(path, "routing.load", Tensor.From<long>(counts));
         return new MoeResult(output.Reshape(shape).MoveToOuterScope(), lb.MoveToOuterScope());
     }
@@ -140,18 +147,22 @@ public sealed record Moe(
     /// <summary>Each expert runs on its routed tokens only. The (token, expert) pairs are grouped by expert on the
     /// host (the routing is already there), so the whole layer is one gather, one contiguous slice per expert, one
     /// concatenation and one scatter-add — the same sums, in the same expert order, as a per-expert gather/scatter.</summary>
-    Tensor SparseExperts(ParamView p, Tensor tokens, long[] used, Tensor scores, Tensor scoreSum, long[] counts, ForwardContext ctx)
+    Tensor SparseExperts(ParamView p, Tensor tokens, long[] used, int slotsPerToken, Tensor scores, Tensor scoreSum, long[] counts,
+        ForwardContext ctx)
     {
         var expert = Expert;
+        long total = counts.Sum();
+        if (total == 0) return Libtorch.ZerosLike(tokens);                               // every slot empty
         var starts = new long[counts.Length];
         for (int e = 1; e < counts.Length; e++) starts[e] = starts[e - 1] + counts[e - 1];
         var next = (long[])starts.Clone();
-        var rows = new long[used.Length];                                                // token of each pair, by expert
-        var pairs = new long[used.Length];                                               // its position in [n·k]
+        var rows = new long[total];                                                      // token of each pair, by expert
+        var pairs = new long[total];                                                     // its position in [n·k]
         for (int i = 0; i < used.Length; i++)
         {
+            if (used[i] < 0) continue;                                                    // an empty slot
             long slot = next[used[i]]++;
-            rows[slot] = i / TopK;
+            rows[slot] = i / slotsPerToken;
             pairs[slot] = i;
         }
         var rowIdx = Tensor.From<long>(rows).OnDeviceOf(tokens);

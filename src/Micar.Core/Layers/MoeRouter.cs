@@ -12,8 +12,11 @@ namespace Micar.Layers;
 /// <param name="Experts">Number of experts E.</param>
 /// <param name="TopK">Experts selected per token k.</param>
 /// <param name="Init">Initializer of the gate weight.</param>
-public sealed record MoeRouter(int DModel, int Experts, int TopK, WeightInit Init = WeightInit.TorchDefault) : ILayer
+public sealed record MoeRouter(int DModel, int Experts, int TopK, WeightInit Init = WeightInit.TorchDefault) : IMoeRouter
 {
+    /// <summary>The name of this router in <see cref="MoeRouters"/> and in specs (<c>moe.router</c>): the official routing.</summary>
+    public const string KindName = "top-k";
+
     /// <inheritdoc/>
     public string Kind => "MoeRouter";
 

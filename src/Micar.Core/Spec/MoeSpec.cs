@@ -22,4 +22,8 @@ public sealed record MoeSpec
 
     /// <summary>Weight of the balance loss (0.01; 0 for the "w/o balance loss" ablation).</summary>
     public double BalanceLossWeight { get; init; } = 0.01;
+
+    /// <summary>The routing rule (<c>moe.router</c>): a name in <see cref="MoeRouters"/>; <c>top-k</c> (default) is the
+    /// official softmax top-k.</summary>
+    public string Router { get; init; } = MoeRouter.KindName;
 }

@@ -25,7 +25,7 @@ internal static class SpecCompiler
         var cross = new MdlaCrossAttention(d, s.Heads, s.DLatent, s.QkNopeDim, s.QkRopeDim, s.AttentionDropout, s.AttentionScale, xavier);
         var fusion = new GatedFusion(d, s.Activation, s.Dropout, cross, xavier);
         ILayer feedForward = s.Moe.Enabled
-            ? new Moe(d, s.DFf, s.Moe.Experts, s.Moe.TopK, s.Activation, s.Dropout, s.Moe.Combine, s.Moe.Dispatch, s.Moe.BalanceLossWeight, xavier)
+            ? new Moe(d, s.DFf, s.Moe.Experts, s.Moe.TopK, s.Activation, s.Dropout, s.Moe.Combine, s.Moe.Dispatch, s.Moe.BalanceLossWeight, xavier) { RouterKind = s.Moe.Router }
             : Ffn();
         var decoder = new Decoder(ValueList.From(Enumerable.Range(0, s.DecoderLayers).Select(_ => DecoderBlock.Create(SelfAttention(), fusion, feedForward))));
 

@@ -70,6 +70,8 @@ internal static class SpecValidator
             Positive("moe.experts", m.Experts);
             if (m.TopK <= 0) Error("moe.topK", $"moe.topK {m.TopK} must be positive");
             else if (m.Experts > 0 && m.TopK > m.Experts) Error("moe.topK", $"moe.topK {m.TopK} exceeds moe.experts {m.Experts}");
+            if (!MoeRouters.Names.Contains(m.Router))
+                Error("moe.router", $"moe.router '{m.Router}' is not one of {string.Join(", ", MoeRouters.Names)}");
             if (!(m.BalanceLossWeight >= 0)) Error("moe.balanceLossWeight", $"moe.balanceLossWeight {Fmt(m.BalanceLossWeight)} must not be negative");
             if (!Enum.IsDefined(m.Combine)) Error("moe.combine", $"moe.combine {(int)m.Combine} is not a known mode");
             if (!Enum.IsDefined(m.Dispatch)) Error("moe.dispatch", $"moe.dispatch {(int)m.Dispatch} is not a known mode");

@@ -26,6 +26,21 @@ public class SpecValidationTests
     }
 
     [Fact]
+    public void MoeRouterIsOneOfTheKnownRouters()
+    {
+        var e = Assert.Single((Valid with { Moe = Valid.Moe with { Router = "round-robin" } }).Validate());
+        Assert.Equal(("moe.router", $"moe.router 'round-robin' is not one of {string.Join(", ", MoeRouters.Names)}"), (e.Path, e.Message));
+        Assert.Equal(MoeRouter.KindName, Valid.Moe.Router);
+        var spec = SpecSerializer.FromYaml("name: mine\nmoe:\n  router: top-k\n");
+        Assert.Equal("top-k", spec.Moe.Router);
+        var compiled = (Moe)Valid.Compile().Decoder.Blocks[0].FeedForward;
+        Assert.Equal(MoeRouter.KindName, compiled.RouterKind);
+        Assert.IsType<MoeRouter>(compiled.Router);
+        var unknown = compiled with { RouterKind = "round-robin" };
+        Assert.Contains($"Moe.RouterKind 'round-robin' is not one of {string.Join(", ", MoeRouters.Names)}", unknown.Validate().Select(v => v.Message));
+    }
+
+    [Fact]
     public void AttentionConstraintsNameTheirFields()
     {
         Assert.Equal(["dLatent 770 is not divisible by heads 8"], Messages(Valid with { DLatent = 770 }));
