@@ -149,7 +149,7 @@ static class GpuBench
         using var optimizer = Training.Trainer.OfficialOptimizer(store, tr);
         using var rng = new Generator(ModelBench.Seed + 3, dev);
         var ctx = new ForwardContext { Training = true, Rng = rng };
-        double alpha = model.BalanceLossWeight;
+        var step = new Training.TrainStep(net, optimizer) { Autocast = bf16 ? DType.BFloat16 : null };
         var samples = new List<double>();
         var losses = new List<double>();
         Sync(dev);
@@ -158,14 +158,7 @@ static class GpuBench
         {
             using var s = Libtorch.NewScope();
             var sw = Stopwatch.StartNew();
-            optimizer.ZeroGrad();
-            Tensor loss;
-            using (bf16 ? Autograd.Autocast(dev.Type, DType.BFloat16) : null)
-            {
-                loss = Training.Trainer.OfficialLoss(net.Forward(x, t, m, ctx), y, alpha).Loss;
-            }
-            loss.Backward();
-            optimizer.Step();
+            var loss = step.Run(x, null, t, m, y, ctx).Loss;
             Sync(dev);
             if (i >= Warmup(dev)) samples.Add(sw.Elapsed.TotalSeconds);
             losses.Add(loss.Item());

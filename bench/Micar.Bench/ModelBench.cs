@@ -220,7 +220,7 @@ static class ModelBench
             using var s = Libtorch.NewScope();
             foreach (var p in trainable) p.Grad = null;
             var r = net.Decode(ids, memory, pad, ctx);
-            Training.Trainer.OfficialLoss(r, labels, model.BalanceLossWeight).Loss.Backward();
+            Training.CaptionLoss.Of(model, r, labels).Loss.Backward();
         }, warmup, repeats);
         double pt = py.GetProperty("step_s").GetDouble();
         int ops = py.GetProperty("top_level_ops").GetInt32();
@@ -594,7 +594,6 @@ static class ModelBench
         using var optimizer = Training.Trainer.OfficialOptimizer(store, tr);
         using var rng = new Generator(Seed + 3);
         var ctx = new ForwardContext { Training = true, Rng = rng, FusionConv = ForwardContext.ParseFusionConv(args[6]) };
-        double alpha = model.BalanceLossWeight;
         double rssBefore = StatusMiB("VmRSS");
         var phases = new Dictionary<string, List<double>>
         {
@@ -618,27 +617,32 @@ static class ModelBench
             Begin("step");
             using var scope = Libtorch.NewScope();
             var sw = Stopwatch.StartNew();
-            optimizer.ZeroGrad();
-            var feats = net.VisionFeatures(image, ctx);
-            double tVision = sw.Elapsed.TotalSeconds;
-            var memory = net.EncodeTokens(net.Project(feats), ctx);
-            double tEncoder = sw.Elapsed.TotalSeconds;
-            Begin("decoder");
-            var r = net.Decode(ids, memory, pad, ctx);
-            double tDecoder = sw.Elapsed.TotalSeconds;
-            End("decoder");
-            var loss = Training.Trainer.OfficialLoss(r, labels, alpha).Loss;
-            losses.Add(loss.Item());
-            double tForward = sw.Elapsed.TotalSeconds;
-            var afterForward = Libtorch.HostCacheStats();
-            Begin("backward");
-            loss.Backward();
-            double tBackward = sw.Elapsed.TotalSeconds;
-            End("backward");
-            var afterBackward = Libtorch.HostCacheStats();
-            optimizer.Step();
-            double tTotal = sw.Elapsed.TotalSeconds;
-            var afterStep = Libtorch.HostCacheStats();
+            double tVision = 0, tEncoder = 0, tDecoder = 0, tForward = 0, tBackward = 0, tTotal = 0;
+            HostCacheStatistics afterForward = default, afterBackward = default, afterStep = default;
+            // The trainer's own step, timed and profiled part by part.
+            var step = new Training.TrainStep(net, optimizer)
+            {
+                PhaseDone = phase =>
+                {
+                    double t = sw.Elapsed.TotalSeconds;
+                    switch (phase)
+                    {
+                        case Training.TrainPhase.Vision: tVision = t; break;
+                        case Training.TrainPhase.Encoder: tEncoder = t; Begin("decoder"); break;
+                        case Training.TrainPhase.Decoder: tDecoder = t; End("decoder"); break;
+                        case Training.TrainPhase.Loss: break;
+                        case Training.TrainPhase.Backward: tBackward = t; End("backward"); afterBackward = Libtorch.HostCacheStats(); break;
+                        case Training.TrainPhase.Optimizer: tTotal = t; afterStep = Libtorch.HostCacheStats(); break;
+                    }
+                },
+            };
+            step.Run(image, null, ids, pad, labels, ctx, loss =>
+            {
+                losses.Add(loss);
+                tForward = sw.Elapsed.TotalSeconds;
+                afterForward = Libtorch.HostCacheStats();
+                Begin("backward");
+            });
             liveMiB = [afterForward.LiveBytes / 1048576.0, afterBackward.LiveBytes / 1048576.0, afterStep.LiveBytes / 1048576.0,
                 afterForward.PeakLiveBytes / 1048576.0, afterBackward.PeakLiveBytes / 1048576.0, afterStep.PeakLiveBytes / 1048576.0];
             fresh.Add(Libtorch.HostCacheStats().FreshAllocations - freshBefore);

@@ -11,7 +11,7 @@ namespace Micar.Layers;
 /// <param name="Channels">Number of channels C.</param>
 /// <param name="Eps">Added to the variance.</param>
 /// <param name="Momentum">Running-statistics update rate in training: <c>running = (1 − Momentum)·running + Momentum·batch</c>
-/// (unbiased variance), unless <see cref="Model.ForwardContext.BatchNormMomentum"/> overrides it for a pass.</param>
+/// (unbiased variance), unless <see cref="ForwardContext.BatchNormMomentum"/> overrides it for a pass.</param>
 public sealed record BatchNorm2d(int Channels, double Eps = 1e-5, double Momentum = 0.1) : IModule
 {
     /// <inheritdoc/>

@@ -4,7 +4,7 @@ using Micar.Torch;
 namespace Micar.Layers;
 
 /// <summary>
-/// A layer description that also runs: one tensor in, one tensor out, its parameters read from <paramref name="p"/>
+/// A layer description that also runs: one tensor in, one tensor out, its parameters read from a <see cref="ParamView"/>
 /// under the layer's own state-dict names (<c>weight</c>, <c>w1.weight</c>, …). The description holds no tensors;
 /// <see cref="ParamView"/> supplies them and <see cref="ForwardContext"/> the mode, dropout generator and trace sink
 /// (Flax's <c>module.apply(params, x)</c>). Layers with more inputs or outputs (attention with a mask, the decoder

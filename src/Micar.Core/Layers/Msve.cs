@@ -147,7 +147,7 @@ public sealed record Msve(ResNet Backbone, int Width, int GridHeight = 7, int Gr
     /// batch norm, <c>layer1.4</c>, <c>layer2.0</c>, … the stages).</summary>
     public Tensor[] Trunk(ParamView p, Tensor image, ForwardContext ctx) => Backbone.Stages(p, image, ResNetNaming.Official, ctx);
 
-    /// <summary>Pyramid of a trunk output as <paramref name="vision"/> describes it (grid, batch norms): returns the pooled
+    /// <summary>Pyramid of a trunk output as this description says (grid, batch norms): returns the pooled
     /// tokens [b, GridHeight·GridWidth, d_v] and the maps P2…P5 and F (when <paramref name="keepMaps"/>, for
     /// interpretability).</summary>
     public (Tensor Tokens, Tensor[]? Maps) Pyramid(ParamView p, Tensor[] c, ForwardContext ctx, bool keepMaps = false)

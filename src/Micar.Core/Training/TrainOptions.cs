@@ -28,7 +28,7 @@ public sealed partial record TrainOptions
     /// <summary>Global gradient-norm clipping (null: none, as the official recipe).</summary>
     public double? GradClip { get; init; }
     /// <summary>Algorithm of the MSVE fusion convolution during training (null: automatic, see
-    /// <see cref="Model.ForwardContext.FusionConv"/>).</summary>
+    /// <see cref="Micar.Nn.ForwardContext.FusionConv"/>).</summary>
     public Micar.Torch.ConvAlgorithm? FusionConv { get; init; }
     /// <summary>Replace every image by zeros (the text-only baseline).</summary>
     public bool Blind { get; init; }

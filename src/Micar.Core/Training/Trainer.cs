@@ -96,7 +96,6 @@ public static class Trainer
         using var optimizer = OfficialOptimizer(store, tr, o.FreezeVision);
         var scheduler = new StepLR(optimizer, tr.StepSizeFor(epochs), tr.Gamma);
         using var dropoutRng = new Generator((ulong)seed + 1);
-        double alpha = model.BalanceLossWeight;
 
         // From here on the run folder is ours: locked for the whole run, checked again under the lock.
         Directory.CreateDirectory(o.RunDir);
@@ -153,18 +152,23 @@ public static class Trainer
                     o.ImageDecode is { } decode ? new Data.Loading.CaptionDatasetOptions { Decode = decode } : null, source: train.CsvPath),
                 new Data.Loading.CaptionLoaderOptions { BatchSize = batch, Shuffle = true, Seed = (int)(seed & 0x7FFFFFFF) })
             : null;
+        var run = new TrainingRun(net, o, new TrainStep(net, optimizer) { GradClip = o.GradClip, FreezeVision = o.FreezeVision },
+            dropoutRng, batch, seed, epochs, log, cancel)
+        {
+            Train = train, TrainText = trainText, TrainFeatures = trainFeatures, Loader = loader,
+            Val = val, ValText = valText, ValRefs = valRefs, ValFeatures = valFeatures, Transform = transform, Tokenizer = tokenizer,
+            ValidationBeam = o.ValidationBeam ?? tr.BeamWidth, Synthetic = synthetic,
+        };
         try
         {
             for (int epoch = startEpoch; epoch <= epochs; epoch++)
             {
                 cancel.ThrowIfCancellationRequested();
                 var sw = Stopwatch.StartNew();
-                var (loss, ce, lb, tokens, load) = TrainEpoch(net, o, train, trainText, trainFeatures, loader, optimizer,
-                    dropoutRng, alpha, batch, seed, epoch, epochs, log, cancel);
+                var (loss, ce, lb, tokens, load) = TrainEpoch(run, epoch);
                 double trainSeconds = sw.Elapsed.TotalSeconds;
                 scheduler.Step();
-                var (valLoss, scores) = Validate(net, o, val, valText, valRefs, valFeatures, transform, tokenizer, alpha, batch,
-                    o.ValidationBeam ?? tr.BeamWidth, synthetic);
+                var (valLoss, scores) = Validate(run);
                 double score = scores["score"];
                 bool isBest = score >= best;
                 if (isBest)
@@ -362,38 +366,32 @@ public static class Trainer
         }
     }
 
-    static (double Loss, double Ce, double Lb, long Tokens, double[][] Load) TrainEpoch(CaptionNet net, TrainOptions o, SplitData train,
-        EncodedBatch text, Tensor? features, Data.Loading.CaptionLoader? loader, AdamW optimizer, Generator rng, double alpha,
-        int batch, long seed, int epoch, int epochs, Action<string> log, CancellationToken cancel)
+    static (double Loss, double Ce, double Lb, long Tokens, double[][] Load) TrainEpoch(TrainingRun run, int epoch)
     {
+        var (net, o, cancel) = (run.Net, run.Options, run.Cancel);
         int T = net.Description.TextSeqLen;
-        long vocab = net.Description.VocabSize;
         var counter = new RoutingLoadCounter();
-        var ctx = new ForwardContext { Training = true, Rng = rng, Trace = counter, FusionConv = o.FusionConv };
+        var ctx = new ForwardContext { Training = true, Rng = run.Rng, Trace = counter, FusionConv = o.FusionConv };
         double lossSum = 0, ceSum = 0, lbSum = 0;
         long tokens = 0;
-        int steps = (train.Count + batch - 1) / batch, s = 0, seen = 0;
+        int steps = (run.Train.Count + run.Batch - 1) / run.Batch, s = 0, seen = 0;
         var sw = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
         using var epochScope = Libtorch.NewScope();
-        foreach (var input in Batches(o, text, features, loader, train.Count, batch, seed, epoch, T, cancel))
+        foreach (var input in Batches(o, run.TrainText, run.TrainFeatures, run.Loader, run.Train.Count, run.Batch, run.Seed, epoch, T, cancel))
         {
             cancel.ThrowIfCancellationRequested();
             using var scope = Libtorch.NewScope();
             var rows = input.Rows;
-            optimizer.ZeroGrad();
-            var memory = Memory(net, o, rows, features, input.Images, ctx);
-            var r = net.Decode(input.Ids, memory, input.Mask, ctx);
-            var (loss, ce) = OfficialLoss(r, input.Labels, alpha);
-            double lv = loss.Item();
-            if (!double.IsFinite(lv))
-                throw new TrainingDivergedException($"the training loss became {lv} at epoch {epoch}, step {s + 1} (rows {string.Join(",", rows.Take(4))}…); lower the learning rate or enable --grad-clip");
-            loss.Backward();
-            if (o.GradClip is { } clip) GradClip.ClipGradNorm(optimizer.Parameters, clip);
-            optimizer.Step();
-            lossSum += lv * rows.Length;
-            ceSum += ce.Item() * rows.Length;
-            lbSum += r.BalanceLoss.Item() * rows.Length;
+            var features = run.TrainFeatures?.IndexSelect(0, Tensor.From<long>(rows.Select(r => (long)r).ToArray()));
+            var r = run.Step.Run(features is null ? input.Images : null, features, input.Ids, input.Mask, input.Labels, ctx, lv =>
+            {
+                if (!double.IsFinite(lv))
+                    throw new TrainingDivergedException($"the training loss became {lv} at epoch {epoch}, step {s + 1} (rows {string.Join(",", rows.Take(4))}…); lower the learning rate or enable --grad-clip");
+            });
+            lossSum += r.Loss.Item() * rows.Length;
+            ceSum += r.CrossEntropy.Item() * rows.Length;
+            lbSum += r.Balance.Item() * rows.Length;
             tokens += input.Mask.Sum().Item<long>();
             seen += rows.Length;
             s++;
@@ -403,7 +401,7 @@ public static class Trainer
                 lastReport = sw.Elapsed;
                 double rate = s / sw.Elapsed.TotalSeconds;
                 double eta = (steps - s) / Math.Max(rate, 1e-9);
-                log($"  epoch {epoch}/{epochs}  [{Bar(s, steps)}] {s}/{steps}  loss {lossSum / Math.Max(1, seen):F4}  {tokens / sw.Elapsed.TotalSeconds:F0} tok/s  ETA {eta:F0} s");
+                run.Log($"  epoch {epoch}/{run.Epochs}  [{Bar(s, steps)}] {s}/{steps}  loss {lossSum / Math.Max(1, seen):F4}  {tokens / sw.Elapsed.TotalSeconds:F0} tok/s  ETA {eta:F0} s");
             }
         }
         int n = Math.Max(1, seen);
@@ -429,43 +427,29 @@ public static class Trainer
         return new AdamW(groups, weightDecay: tr.WeightDecay, amsgrad: true);
     }
 
-    /// <summary>The official training loss of a decoder output: token-level cross-entropy over the non-pad labels plus
-    /// α × the balance value, in float32 (logits from an autocast region are cast up first). Returns the loss and its
-    /// cross-entropy part (the same tensor when α is 0).</summary>
-    public static (Tensor Loss, Tensor CrossEntropy) OfficialLoss(DecoderOutput output, Tensor labels, double alpha)
-    {
-        using var scope = Libtorch.NewScope();
-        var logits = output.Logits.DType == DType.Float32 ? output.Logits : output.Logits.To(DType.Float32);
-        var ce = F.CrossEntropy(logits.Reshape(-1, logits.Size(-1)), labels.Reshape(-1), ignoreIndex: SpecialTokens.PadId).MoveToOuterScope();
-        if (alpha == 0) return (ce, ce);
-        var balance = output.BalanceLoss.DType == DType.Float32 ? output.BalanceLoss : output.BalanceLoss.To(DType.Float32);
-        return (ce.Add(balance.Mul(alpha)).MoveToOuterScope(), ce);
-    }
-
     /// <summary>Most validation images decoded together (their image memories are concatenated).</summary>
     const int ValidationDecodeRows = 256;
 
-    static (double Loss, Dictionary<string, double> Scores) Validate(CaptionNet net, TrainOptions o, SplitData val, EncodedBatch text,
-        string[] refs, Tensor? features, Data.Images.ImageTransform transform, Tokenizer tokenizer, double alpha, int batch, int beam, bool synthetic)
+    static (double Loss, Dictionary<string, double> Scores) Validate(TrainingRun run)
     {
+        var (net, o, val, features) = (run.Net, run.Options, run.Val, run.ValFeatures);
         using var noGrad = Autograd.NoGrad();
         int T = net.Description.TextSeqLen;
-        long vocab = net.Description.VocabSize;
         double lossSum = 0;
         var preds = new string[val.Count];
         var memories = new List<Tensor>();     // image memory of every validation row, decoded in large batches below
         try
         {
-            for (int start = 0; start < val.Count; start += batch)
+            for (int start = 0; start < val.Count; start += run.Batch)
             {
                 using var scope = Libtorch.NewScope();
-                var rows = Enumerable.Range(start, Math.Min(batch, val.Count - start)).ToArray();
-                var (ids, mask, labels) = TextBatch(text, rows, T);
-                var images = features is null ? ImageBatcher.Load(rows.Select(r => val.ImagePaths[r]).ToArray(), transform, o.Blind, o.ImageDecode) : null;
+                var rows = Enumerable.Range(start, Math.Min(run.Batch, val.Count - start)).ToArray();
+                var (ids, mask, labels) = TextBatch(run.ValText, rows, T);
+                var images = features is null ? ImageBatcher.Load(rows.Select(r => val.ImagePaths[r]).ToArray(), run.Transform, o.Blind, o.ImageDecode) : null;
                 var memory = Memory(net, o, rows, features, images, ForwardContext.Eval);
                 var r = net.Decode(ids, memory, mask, ForwardContext.Eval);
-                var ce = F.CrossEntropy(r.Logits.Reshape(-1, vocab), labels.Reshape(-1), ignoreIndex: SpecialTokens.PadId);
-                lossSum += (alpha == 0 ? ce.Item() : ce.Item() + alpha * r.BalanceLoss.Item()) * rows.Length;
+                var (_, ce) = CaptionLoss.Of(r, labels, 0);
+                lossSum += CaptionLoss.Value(net.Description, ce.Item(), r.BalanceLoss.Item()) * rows.Length;
                 memories.Add(memory.DetachFromScope());
             }
             // Decoding cost per step is mostly per-operation overhead for small models: one step for up to
@@ -477,8 +461,8 @@ public static class Trainer
                 int last = first, rows = 0;
                 while (last < memories.Count && (rows == 0 || rows + memories[last].Size(0) <= ValidationDecodeRows)) rows += (int)memories[last++].Size(0);
                 var memory = last - first == 1 ? memories[first] : Libtorch.Cat(memories.GetRange(first, last - first).ToArray(), 0);
-                var hyps = ReportDecoder.GenerateFromMemory(net, memory, new DecodeOptions { BeamWidth = beam });
-                for (int i = 0; i < rows; i++) preds[row + i] = tokenizer.Decode(hyps[i].Tokens);
+                var hyps = ReportDecoder.GenerateFromMemory(net, memory, new DecodeOptions { BeamWidth = run.ValidationBeam });
+                for (int i = 0; i < rows; i++) preds[row + i] = run.Tokenizer.Decode(hyps[i].Tokens);
                 row += rows;
                 first = last;
             }
@@ -487,6 +471,6 @@ public static class Trainer
         {
             foreach (var m in memories) m.Dispose();
         }
-        return (lossSum / val.Count, Scoring.Score(preds, refs, synthetic));
+        return (lossSum / val.Count, Scoring.Score(preds, run.ValRefs, run.Synthetic));
     }
 }

@@ -187,9 +187,9 @@ public class HonouredFieldsTests
         var (image, ids) = Inputs();
         using var noGrad = Autograd.NoGrad();
         var r = Net(heavy).Forward(image, ids, null, ForwardContext.Eval);
-        var (loss, ce) = Micar.Training.Trainer.OfficialLoss(r, ids, heavy.BalanceLossWeight);
+        var (loss, ce) = Micar.Training.CaptionLoss.Of(heavy, r, ids);
         Close(ce.Add(r.BalanceLoss.Mul(2)), loss, 1e-6, "loss with weight 2");
-        Differ(loss, Micar.Training.Trainer.OfficialLoss(r, ids, model.BalanceLossWeight).Loss, "loss with weight 2 against 0.05");
+        Differ(loss, Micar.Training.CaptionLoss.Of(model, r, ids).Loss, "loss with weight 2 against 0.05");
     }
 
     [Fact]
