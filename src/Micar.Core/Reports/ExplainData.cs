@@ -137,8 +137,8 @@ public sealed record ExplainData
             var (_, k) = DataShape.Matrix(r.Chosen, t, -1, $"{field}.Chosen");
             for (var i = 0; i < t; i++)
                 for (var j = 0; j < k; j++)
-                    if ((uint)r.Chosen[i][j] >= (uint)experts)
-                        throw new ReportDataException($"{field}.Chosen[{i}][{j}]", $"expert {r.Chosen[i][j]} is outside 0..{experts - 1}");
+                    if (r.Chosen[i][j] < -1 || r.Chosen[i][j] >= experts)
+                        throw new ReportDataException($"{field}.Chosen[{i}][{j}]", $"expert {r.Chosen[i][j]} is outside 0..{experts - 1} (−1: an empty slot)");
         }
     }
 }

@@ -223,6 +223,7 @@ public static class ExplainRenderer
             for (var rank = 0; rank < routing.Chosen[i].Length; rank++)
             {
                 var e = routing.Chosen[i][rank];
+                if (e < 0) continue;                                              // an empty slot
                 values[i][e] = routing.Probabilities[i][e];
                 text[i][e] = "#" + (rank + 1).ToString(CultureInfo.InvariantCulture);
             }
@@ -318,7 +319,9 @@ public static class ExplainRenderer
         if (data.CrossAttention.Length > 0)
             facts.Add($"{data.CrossAttention.Length} decoder layers, {data.CrossAttentionHeads} cross-attention heads over a {data.GridRows}×{data.GridCols} image grid");
         if (data.Routing.Length > 0)
-            facts.Add($"{data.Routing.Max(r => r.Experts)} experts, top-{data.Routing[0].Chosen[0].Length} routing");
+            facts.Add(data.Routing.Any(r => r.Chosen.Any(row => row.Contains(-1)))
+                ? $"{data.Routing.Max(r => r.Experts)} experts, up to {data.Routing[0].Chosen[0].Length} per token"
+                : $"{data.Routing.Max(r => r.Experts)} experts, top-{data.Routing[0].Chosen[0].Length} routing");
         page.Element("p", string.Join("; ", facts), "meta");
         var pairs = new List<(string, string)> { ("Generated", data.GeneratedText) };
         if (data.Reference is not null)

@@ -6,7 +6,8 @@ public sealed record RoutingTrace
     /// <summary>Router selection probabilities, <c>[T][E]</c> (token, expert).</summary>
     public required float[][] Probabilities { get; init; }
 
-    /// <summary>Experts chosen for each token, best first, <c>[T][k]</c>.</summary>
+    /// <summary>Experts chosen for each token, best first, <c>[T][k]</c>; −1 marks an empty slot (a router that lets experts
+    /// choose their tokens leaves a token without some experts).</summary>
     public required int[][] Chosen { get; init; }
 
     /// <summary>Tokens dispatched to each expert, <c>[E]</c>.</summary>
