@@ -10,6 +10,7 @@ public static class MoeRouters
     static readonly (string Name, Factory Create)[] Known =
     [
         (MoeRouter.KindName, (d, e, k, init) => new MoeRouter(d, e, k, init)),
+        (ExpertChoiceRouter.KindName, (d, e, k, init) => new ExpertChoiceRouter(d, e, k, init)),
     ];
 
     /// <summary>The known router names, the default (<see cref="MoeRouter.KindName"/>, the official top-k routing) first.</summary>
