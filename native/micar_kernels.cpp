@@ -179,9 +179,8 @@ at::Tensor Conv2dWinograd(const at::Tensor& input, const at::Tensor& weight, int
 //
 // y = x Wᵀ + b for a few rows (a beam-search step: F.Linear sends 1 to 4). BLAS GEMM packs the whole weight matrix
 // before multiplying, so with 3 rows it moves the weights through memory about three times; here each weight row is
-// read once and multiplied with every input row while it is in L1. Measured on 2 cores: [3, 512] × [2048, 512]ᵀ
-// 0.24 ms vs 0.43 for sgemm, one row 2.3× faster; from 6 rows on GEMM is faster. Sums run in another order than
-// BLAS (differences ~1e-6 relative).
+// read once and multiplied with every input row while it is in L1 (faster up to a few rows, GEMM beyond; the
+// measurements are in the README). Sums run in another order than BLAS (differences ~1e-6 relative).
 // Built twice, for x86-64-v3 (AVX2 + FMA) and the baseline, chosen at load by the CPU (GCC function multiversioning).
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)

@@ -27,7 +27,7 @@ public static partial class F
     /// <remarks>A few rows (at most <see cref="LinearRowsMax"/>: a beam-search step) times a weight of at least
     /// <see cref="LinearRowsMinWeights"/> elements, on the CPU in float32 without autograd, go to
     /// <c>micar::linear_rows</c>: it reads each weight once where BLAS GEMM first packs the whole weight matrix
-    /// (measured on 2 cores, [3, 512] × [2048, 512]ᵀ: 0.24 ms vs 0.43; one row 2.3× faster). Sums run in another order
+    /// (faster for these sizes; the measurements are in the README's benchmark section). Sums run in another order
     /// (differences ~1e-6 relative).</remarks>
     public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null) =>
         UseLinearRows(input, weight, bias) ? LinearRowsOp.Call(input, weight, bias) : Ops.Linear.Call(input, weight, bias);

@@ -58,8 +58,7 @@ public sealed record Moe(
     public IEnumerable<string> CheckFields()
     {
         if (Experts <= 0) yield return $"Moe.Experts {Experts} must be positive";
-        if (TopK <= 0) yield return $"Moe.TopK {TopK} must be positive";
-        else if (TopK > Experts) yield return $"Moe.TopK {TopK} exceeds Moe.Experts {Experts}";
+        // TopK is checked by the router (its child "gate"), which is what uses it.
         if (!(BalanceLossWeight >= 0)) yield return $"Moe.BalanceLossWeight {BalanceLossWeight} must not be negative";
         if (!Enum.IsDefined(Combine)) yield return $"Moe.Combine {(int)Combine} is not a known combine mode";
         if (!Enum.IsDefined(Dispatch)) yield return $"Moe.Dispatch {(int)Dispatch} is not a known dispatch mode";

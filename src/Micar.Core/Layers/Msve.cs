@@ -105,33 +105,13 @@ public sealed record Msve(ResNet Backbone, int Width, int GridHeight = 7, int Gr
     /// <c>layerN.i.*</c> → <c>layerN.0.i.*</c> (N = 2, 3, 4). Returns null for <c>fc.*</c>, which the model does not use.
     /// </summary>
     /// <exception cref="ArgumentException">The key is not a torchvision ResNet key.</exception>
-    public static string? TorchvisionToOfficial(string key)
-    {
-        if (key.StartsWith("fc.", StringComparison.Ordinal)) return null;
-        if (key.StartsWith("conv1.", StringComparison.Ordinal)) return "layer1.0." + key["conv1.".Length..];
-        if (key.StartsWith("bn1.", StringComparison.Ordinal)) return "layer1.1." + key["bn1.".Length..];
-        for (var n = 1; n <= 4; n++)
-        {
-            var stem = Key("layer", n) + ".";
-            if (key.StartsWith(stem, StringComparison.Ordinal))
-                return stem + (n == 1 ? "4." : "0.") + key[stem.Length..];
-        }
-        throw new ArgumentException($"'{key}' is not a torchvision ResNet state-dict key", nameof(key));
-    }
+    public static string? TorchvisionToOfficial(string key) =>
+        key.StartsWith("fc.", StringComparison.Ordinal) ? null
+        : ResNetNaming.Torchvision.Rename(key, ResNetNaming.Official)
+          ?? throw new ArgumentException($"'{key}' is not a torchvision ResNet state-dict key", nameof(key));
 
     /// <summary>The inverse of <see cref="TorchvisionToOfficial"/> for trunk keys (below <c>vis_enc.</c>); null for MSVE-only keys (<c>fpn_c*</c>, <c>fusion.*</c>).</summary>
-    public static string? OfficialToTorchvision(string key)
-    {
-        if (key.StartsWith("layer1.0.", StringComparison.Ordinal)) return "conv1." + key["layer1.0.".Length..];
-        if (key.StartsWith("layer1.1.", StringComparison.Ordinal)) return "bn1." + key["layer1.1.".Length..];
-        if (key.StartsWith("layer1.4.", StringComparison.Ordinal)) return "layer1." + key["layer1.4.".Length..];
-        for (var n = 2; n <= 4; n++)
-        {
-            var stem = Key("layer", n) + ".0.";
-            if (key.StartsWith(stem, StringComparison.Ordinal)) return Key("layer", n) + "." + key[stem.Length..];
-        }
-        return null;
-    }
+    public static string? OfficialToTorchvision(string key) => ResNetNaming.Official.Rename(key, ResNetNaming.Torchvision);
 
     /// <summary>Image tokens [b, GridHeight·GridWidth, Width] of <paramref name="image"/> [b, 3, H, W]: the trunk, then the
     /// pyramid (or, without <see cref="MultiScale"/>, the last stage pooled).</summary>
@@ -196,8 +176,8 @@ public sealed record Msve(ResNet Backbone, int Width, int GridHeight = 7, int Gr
     }
 
     /// <summary>The automatic choice for the fusion conv (see <see cref="ForwardContext.FusionConv"/>): Winograd F(4×4, 3×3)
-    /// where it measured faster on CPU (bench: 2048 channels at 56×56, batch 2, forward + backward 3.8 s instead of
-    /// 7.4 s; 512 channels at 24×24, batch 16, 0.44 s instead of 0.61 s), the direct convolution elsewhere.</summary>
+    /// where it measured faster on CPU (maps of at least 512 channels and 1,568 output pixels; the timings are in the
+    /// README's benchmark section), the direct convolution elsewhere.</summary>
     public static ConvAlgorithm FusionConvAlgorithm(Tensor input) =>
         input.Device.Type == DeviceType.Cpu && input.Size(1) >= 512 && input.Size(0) * input.Size(2) * input.Size(3) >= 1568
             ? ConvAlgorithm.Winograd4 : ConvAlgorithm.Direct;

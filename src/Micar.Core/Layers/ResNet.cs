@@ -153,4 +153,17 @@ public sealed record ResNetNaming(string StemConv, string StemBn, string[] Stage
     /// <summary>The official MicarVLMoE regrouping: <c>layer1 = [conv1, bn1, relu, maxpool, layer1]</c>, then
     /// <c>layer2.0</c>, <c>layer3.0</c>, <c>layer4.0</c>.</summary>
     public static ResNetNaming Official { get; } = new("layer1.0", "layer1.1", ["layer1.4", "layer2.0", "layer3.0", "layer4.0"]);
+
+    /// <summary>The prefixes in order: stem conv, stem batch norm, the four stages.</summary>
+    public IEnumerable<string> Prefixes => [StemConv, StemBn, .. Stages];
+
+    /// <summary>A trunk key under these names, renamed to <paramref name="to"/>'s (e.g. <c>layer3.22.bn3.bias</c> from
+    /// torchvision's to <c>layer3.0.22.bn3.bias</c> in the official names); null when the key is under none of the prefixes.</summary>
+    public string? Rename(string key, ResNetNaming to)
+    {
+        foreach (var (from, target) in Prefixes.Zip(to.Prefixes))
+            if (key.StartsWith(from + ".", StringComparison.Ordinal))
+                return target + key[from.Length..];
+        return null;
+    }
 }

@@ -17,8 +17,8 @@ public sealed record ForwardContext
     /// <summary>Receives what blocks saw (null: nothing is recorded).</summary>
     public ITraceSink? Trace { get; init; }
     /// <summary>Algorithm of the MSVE 3×3 fusion convolution; null chooses: Winograd F(4×4, 3×3) on CPU for maps of at
-    /// least 512 channels and 1,568 output pixels (the paper's 2048 channels at 56×56: 1.9× faster forward + backward,
-    /// relative error ≈ 1e-5), libtorch's direct convolution otherwise. <see cref="ConvAlgorithm.Direct"/> reproduces
+    /// least 512 channels and 1,568 output pixels (faster there on CPU, relative error ≈ 1e-5; timings in the README),
+    /// libtorch's direct convolution otherwise. <see cref="ConvAlgorithm.Direct"/> reproduces
     /// PyTorch's numbers to the last bit.</summary>
     public ConvAlgorithm? FusionConv { get; init; }
 

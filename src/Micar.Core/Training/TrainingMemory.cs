@@ -10,9 +10,8 @@ namespace Micar.Training;
 /// the parameters and buffers, AdamW's amsgrad state (three tensors per trainable parameter), and the larger of the
 /// gradients (one per trainable parameter) and the block outputs of one batch that autograd keeps for the backward pass
 /// (gradients are released before the forward pass and grow while the kept outputs are freed). It is a lower bound of
-/// the peak (libtorch's workspaces, the data loader and the runtime come on top), so a run it refuses cannot fit:
-/// official-covctr at batch 2 estimates 2.98 GiB (measured peak RSS 3.78 GiB), at batch 16 7.55 GiB (measured peak
-/// CUDA memory 7.84 GiB).
+/// the peak (libtorch's workspaces, the data loader and the runtime come on top), so a run it refuses cannot fit (the
+/// README's "Limits and safety" compares estimates with measured peaks).
 /// </summary>
 /// <param name="Batch">The batch size the activations are counted for.</param>
 /// <param name="ParameterBytes">Parameters and buffers.</param>

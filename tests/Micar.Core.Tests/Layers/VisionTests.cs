@@ -45,6 +45,18 @@ public class VisionTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ResNet.OutputChannelsOf(20));
     }
 
+    [Theory]
+    [InlineData(18)]
+    [InlineData(50)]
+    public void TheOfficialTrunkIsTheTorchvisionTrunkUnderTheOfficialNames(int depth)
+    {
+        // Msve's trunk structure and ResNetNaming.Official must agree: the same tensors, in order, renamed.
+        var trunk = new Msve(new ResNet(depth), 64).Parameters().Where(p => p.Name.StartsWith("layer")).Select(p => (p.Name, p.Shape)).ToList();
+        var renamed = new ResNet(depth).Parameters().Select(p => (ResNetNaming.Torchvision.Rename(p.Name, ResNetNaming.Official)!, p.Shape)).ToList();
+        Assert.Equal(renamed, trunk);
+        Assert.All(trunk, t => Assert.Equal(t.Name, ResNetNaming.Torchvision.Rename(ResNetNaming.Official.Rename(t.Name, ResNetNaming.Torchvision)!, ResNetNaming.Official)));
+    }
+
     [Fact]
     public void TorchvisionKeysMapOntoTheOfficialTrunkInOrder()
     {
