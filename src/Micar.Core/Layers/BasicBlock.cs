@@ -53,22 +53,11 @@ public sealed record BasicBlock(int InChannels, int Planes, int Stride) : IModul
     /// <inheritdoc/>
     public Shape Trace(ShapeTracer tracer, IReadOnlyList<Shape> inputs) => ResidualTrace.Run(tracer, this, inputs);
 
-    /// <summary>The shortcut: <c>downsample</c> (1×1 conv + batch norm) when the block changes size, else the input.</summary>
-    Tensor Shortcut(ParamView p, Tensor x, ForwardContext ctx) =>
-        Children.FirstOrDefault(c => c.Name == "downsample").Layer is Sequential { Items: [Conv2d conv, BatchNorm2d bn] }
-            ? bn.Apply(p.At("downsample.1"), conv.Apply(p.At("downsample.0"), x, ctx), ctx)
-            : x.Alias();
-
-    /// <summary>The child description under <paramref name="name"/>.</summary>
-    T Child<T>(string name) where T : ILayer => (T)Children.Single(c => c.Name == name).Layer;
-
     /// <summary>torchvision's basic block: <c>relu(bn2(conv2(relu(bn1(conv1 x)))) + shortcut x)</c>.</summary>
     public Tensor Apply(ParamView p, Tensor x, ForwardContext ctx)
     {
-        // In-place ReLU and residual add on batch-norm outputs (their backward keeps the input, not the output), as
-        // torchvision does: one tensor per step instead of two.
-        var h = Child<BatchNorm2d>("bn1").Apply(p.At("bn1"), Child<Conv2d>("conv1").Apply(p.At("conv1"), x, ctx), ctx).Relu_();
-        h = Child<BatchNorm2d>("bn2").Apply(p.At("bn2"), Child<Conv2d>("conv2").Apply(p.At("conv2"), h, ctx), ctx);
-        return h.Add_(Shortcut(p, x, ctx)).Relu_();
+        var h = ResidualBlock.ConvBn(this, 1, p, x, ctx).Relu_();   // in place on a batch-norm output, as torchvision
+        h = ResidualBlock.ConvBn(this, 2, p, h, ctx);
+        return ResidualBlock.AddShortcut(this, p, h, x, ctx);
     }
 }

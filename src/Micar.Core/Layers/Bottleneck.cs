@@ -55,22 +55,13 @@ public sealed record Bottleneck(int InChannels, int Planes, int Stride) : IModul
     /// <inheritdoc/>
     public Shape Trace(ShapeTracer tracer, IReadOnlyList<Shape> inputs) => ResidualTrace.Run(tracer, this, inputs);
 
-    /// <summary>The shortcut: <c>downsample</c> (1×1 conv + batch norm) when the block changes size, else the input.</summary>
-    Tensor Shortcut(ParamView p, Tensor x, ForwardContext ctx) =>
-        Children.FirstOrDefault(c => c.Name == "downsample").Layer is Sequential { Items: [Conv2d conv, BatchNorm2d bn] }
-            ? bn.Apply(p.At("downsample.1"), conv.Apply(p.At("downsample.0"), x, ctx), ctx)
-            : x.Alias();
-
-    /// <summary>The child description under <paramref name="name"/>.</summary>
-    T Child<T>(string name) where T : ILayer => (T)Children.Single(c => c.Name == name).Layer;
-
     /// <summary>torchvision's bottleneck (v1.5, stride on the 3×3 conv): 1×1, 3×3, 1×1 convs with batch norms, plus the
     /// shortcut, ReLU.</summary>
     public Tensor Apply(ParamView p, Tensor x, ForwardContext ctx)
     {
-        var h = Child<BatchNorm2d>("bn1").Apply(p.At("bn1"), Child<Conv2d>("conv1").Apply(p.At("conv1"), x, ctx), ctx).Relu_();
-        h = Child<BatchNorm2d>("bn2").Apply(p.At("bn2"), Child<Conv2d>("conv2").Apply(p.At("conv2"), h, ctx), ctx).Relu_();
-        h = Child<BatchNorm2d>("bn3").Apply(p.At("bn3"), Child<Conv2d>("conv3").Apply(p.At("conv3"), h, ctx), ctx);
-        return h.Add_(Shortcut(p, x, ctx)).Relu_();
+        var h = ResidualBlock.ConvBn(this, 1, p, x, ctx).Relu_();   // in place on a batch-norm output, as torchvision
+        h = ResidualBlock.ConvBn(this, 2, p, h, ctx).Relu_();
+        h = ResidualBlock.ConvBn(this, 3, p, h, ctx);
+        return ResidualBlock.AddShortcut(this, p, h, x, ctx);
     }
 }
