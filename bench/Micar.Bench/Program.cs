@@ -3,6 +3,7 @@ using Micar.Bench;
 // micar-bench <suite> [--threads N] [--out DIR] [--quick] [--work DIR]
 var suite = args.Length > 0 ? args[0] : "engine";
 if (suite == "model-worker") return ModelBench.WorkerMain(args[1..]);   // one side of the model suite, in its own process
+if (suite == "ddp-worker") return DdpBench.WorkerMain(args);            // one rank of the data-parallel suite
 int threads = Environment.ProcessorCount;
 bool quick = false;
 string? workDir = null;
@@ -23,7 +24,8 @@ try
         "data" => DataBench.Run(threads, outDir),
         "model" => ModelBench.Run(threads, outDir, quick, workDir),
         "gpu" => GpuBench.Run(outDir, quick),
-        _ => Fail($"unknown suite '{suite}' (available: engine, data, model, gpu)"),
+        "ddp" => DdpBench.Run(threads, outDir, quick),
+        _ => Fail($"unknown suite '{suite}' (available: engine, data, model, gpu, ddp)"),
     };
 }
 catch (Exception e)

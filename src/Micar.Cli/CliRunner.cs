@@ -14,8 +14,12 @@ namespace Micar.Cli;
 /// 130 when cancelled.</summary>
 static class CliRunner
 {
+    /// <summary>The arguments of this invocation (the data-parallel launcher starts its workers with them).</summary>
+    public static string[] Arguments { get; private set; } = [];
+
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
+        Arguments = args;
         var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
         try
         {

@@ -4,6 +4,7 @@ using Micar.Decoding;
 using Micar.Model;
 using Micar.Training;
 using Micar.Nn;
+using Micar.Torch;
 
 namespace Micar.Cli;
 
@@ -42,17 +43,42 @@ static partial class Commands
             DefaultValueFactory = _ => "auto",
         };
         fusionConv.AcceptOnlyFromAmong([.. ForwardContext.FusionConvNames]);
+        var nproc = new Option<int>("--nproc")
+        {
+            Description = "data-parallel training processes on this machine (c10d Gloo); each trains --batch-size rows per step and --threads are shared among them",
+            DefaultValueFactory = _ => 1,
+        }.Between(1, 256);
+        var nnodes = new Option<int>("--nnodes") { Description = "machines in a multi-node run (start the same command on each)", DefaultValueFactory = _ => 1 }.Between(1, 4096);
+        var nodeRank = new Option<int>("--node-rank") { Description = "this machine's index in a multi-node run, 0 … nnodes-1", DefaultValueFactory = _ => 0 }.AtLeast(0);
+        var master = new Option<string?>("--master") { Description = "ADDR:PORT of node 0's rendezvous (multi-node; default: a free local port)" };
+        var distTimeout = new Option<int>("--dist-timeout")
+        {
+            Description = "seconds a process waits for the others in a collective (rank 0's validation included) before failing",
+            DefaultValueFactory = _ => 1800,
+        }.Between(1, 86400);
         var cmd = new Command("train", "Train a spec on a dataset with the official recipe. A non-empty run folder is refused unless " +
             "--resume or --overwrite; the run holds RUN/.lock (a second training into the folder fails, naming the holder's PID); nothing is " +
             "written before the data is checked, and nothing through a symbolic link inside the folder")
-            { spec, data, outDir, epochs, batch, seed, resume, overwrite, freeze, cache, clip, blind, maxRows, valBeam, patience, fusionConv, force, SixteenBitOption, ThreadsOption };
+            { spec, data, outDir, epochs, batch, seed, resume, overwrite, freeze, cache, clip, blind, maxRows, valBeam, patience, fusionConv, force,
+              nproc, nnodes, nodeRank, master, distTimeout, SixteenBitOption, ThreadsOption };
         cmd.SetAction((r, ct) =>
         {
+            var worker = Launcher.FromEnvironment();
+            if (worker is null && (r.GetValue(nproc) > 1 || r.GetValue(nnodes) > 1))
+            {
+                if (r.GetValue(nodeRank) >= r.GetValue(nnodes)) throw new UserError($"--node-rank {r.GetValue(nodeRank)} must be below --nnodes {r.GetValue(nnodes)}");
+                return Task.FromResult(Launcher.Run(CliRunner.Arguments, r.GetValue(nproc), r.GetValue(nnodes), r.GetValue(nodeRank), r.GetValue(master),
+                    line => Console.Error.WriteLine(line)));
+            }
             SetThreads(r);
+            if (worker is not null)   // the cores of this machine are shared among its workers
+                Libtorch.Threads = Math.Max(1, (r.GetValue(ThreadsOption) ?? Environment.ProcessorCount) / worker.LocalWorldSize);
             var dataDir = r.GetValue(data)!;
             if (!Directory.Exists(dataDir)) throw new UserError($"--data folder '{dataDir}' does not exist");
+            using var membership = worker is null ? null : Launcher.Join(worker, TimeSpan.FromSeconds(r.GetValue(distTimeout)));
             var options = new TrainOptions
             {
+                Parallel = membership?.Parallel, LocalProcesses = worker?.LocalWorldSize ?? 1,
                 Spec = LoadSpec(r.GetValue(spec)!), DataDir = dataDir, RunDir = r.GetValue(outDir)!,
                 Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), Seed = r.GetValue(seed), Resume = r.GetValue(resume),
                 FreezeVision = r.GetValue(freeze), CacheFeatures = r.GetValue(cache), GradClip = r.GetValue(clip),
@@ -65,6 +91,7 @@ static partial class Commands
                 // The report is written while the run's lock is still held.
                 Trainer.Run(options, result =>
                 {
+                    if (worker is { Rank: > 0 }) return;              // rank 0 reports
                     Console.WriteLine($"best score {result.BestScore:F4} at epoch {result.BestEpoch}; checkpoint {Path.Combine(result.RunDir, Trainer.BestDir)}");
                     var best = result.History.FirstOrDefault(h => h.Epoch == result.BestEpoch);
                     var report = RunReportBuilder.Write(result.RunDir,

@@ -51,4 +51,12 @@ public sealed partial record TrainOptions
     /// <summary>Train into a non-empty run folder by first deleting its run files (<see cref="RunFolder.KnownEntries"/>;
     /// other files are kept), once its lock is held and the data checked. Excludes <see cref="Resume"/>.</summary>
     public bool Overwrite { get; init; }
+
+    /// <summary>Data-parallel training: this process's part of a c10d group (null: one process). Rank 0 owns the run
+    /// folder (lock, checkpoints, history, validation); every rank trains on its shard with <see cref="BatchSize"/> rows
+    /// per step, so a step sees BatchSize × ranks rows in all.</summary>
+    public DataParallel? Parallel { get; init; }
+
+    /// <summary>Training processes on this machine (they share its memory in the memory check; default 1).</summary>
+    public int LocalProcesses { get; init; } = 1;
 }

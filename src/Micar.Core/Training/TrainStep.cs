@@ -55,6 +55,10 @@ public sealed class TrainStep(CaptionNet net, Optimizer optimizer)
     /// <summary>Called as each part of the step ends (timing, profiling).</summary>
     public Action<TrainPhase>? PhaseDone { get; init; }
 
+    /// <summary>Data-parallel training: this rank's batch is its shard of a global batch, and the gradients are summed
+    /// across ranks before clipping and the update (null: one process).</summary>
+    public DataParallel? Parallel { get; init; }
+
     /// <summary>
     /// One step on a batch: <paramref name="images"/> [b, 3, H, W] or, when the vision encoder is frozen and its output
     /// cached, <paramref name="features"/> [b, N, d_v]; token ids, pad mask and labels [b, T]. <paramref name="checkLoss"/>
@@ -80,7 +84,19 @@ public sealed class TrainStep(CaptionNet net, Optimizer optimizer)
         }
         PhaseDone?.Invoke(TrainPhase.Loss);
         checkLoss?.Invoke(loss.Loss.Item());
-        loss.Loss.Backward();
+        if (Parallel is { Size: > 1 } dp)
+        {
+            // The gradient of the global batch's loss, as one process with the whole batch computes it: each rank's
+            // token-mean cross-entropy weighted by its share of the global tokens, its balance value by 1/ranks; the
+            // ranks' gradients are then summed. (The balance value itself is per rank, as in PyTorch's DDP.)
+            long local = labels.Ne(Micar.Data.SpecialTokens.PadId).Sum().Item<long>();
+            double share = (double)local / Math.Max(1, dp.Sum(local));
+            double alpha = Net.Description.BalanceLossWeight;
+            var scaled = alpha == 0 ? loss.CrossEntropy.Mul(share) : loss.CrossEntropy.Mul(share).Add(output.BalanceLoss.To(DType.Float32).Mul(alpha / dp.Size));
+            scaled.Backward();
+            dp.ReduceGradients([.. Optimizer.Parameters]);
+        }
+        else loss.Loss.Backward();
         if (GradClip is { } clip) Micar.Torch.Optim.GradClip.ClipGradNorm(Optimizer.Parameters, clip);
         PhaseDone?.Invoke(TrainPhase.Backward);
         Optimizer.Step();

@@ -51,11 +51,16 @@ public static class Trainer
     /// history but nothing to resume.</exception>
     public static TrainResult Run(TrainOptions o, Action<TrainResult>? whileLocked, CancellationToken cancel = default)
     {
-        var log = o.Log ?? (s => Console.Error.WriteLine(s));
+        var dp = o.Parallel;
+        bool lead = dp is null || dp.Rank == 0;           // rank 0 owns the run folder, validates and saves
+        var log = lead ? o.Log ?? (s => Console.Error.WriteLine(s)) : _ => { };
         o.Validate();
         var folder = new RunFolder(o.RunDir);
-        folder.RefuseLinks();
-        RefuseNonEmpty(folder, o);
+        if (lead)
+        {
+            folder.RefuseLinks();
+            RefuseNonEmpty(folder, o);
+        }
 
         // Everything that can fail on the user's data is checked before anything is written into the run folder.
         var spec = o.Spec;
@@ -75,7 +80,9 @@ public static class Trainer
         var model = spec.Compile();
         // Refuse a run that cannot fit before a single parameter is allocated.
         var memory = TrainingMemory.Estimate(spec, batch, o.FreezeVision);
-        if (!o.Force) memory.EnsureFits(AvailableMemory.Bytes(), $"training '{spec.Name}' at batch {batch}");
+        if (!o.Force)
+            memory.EnsureFits(AvailableMemory.Bytes() / Math.Max(1, o.LocalProcesses),
+                $"training '{spec.Name}' at batch {batch}" + (o.LocalProcesses > 1 ? $" in each of {o.LocalProcesses} processes" : ""));
         int T = model.TextSeqLen;
         var tokenizer = new Tokenizer(vocab);
         var trainText = tokenizer.EncodeBatch(train.Reports, T);
@@ -95,41 +102,56 @@ public static class Trainer
                 if (store.IsTrainable(k)) store[k].RequiresGrad = false;
         using var optimizer = OfficialOptimizer(store, tr, o.FreezeVision);
         var scheduler = new StepLR(optimizer, tr.StepSizeFor(epochs), tr.Gamma);
-        using var dropoutRng = new Generator((ulong)seed + 1);
+        using var dropoutRng = new Generator((ulong)seed + 1 + (ulong)(dp?.Rank ?? 0));   // each rank its own dropout masks
 
-        // From here on the run folder is ours: locked for the whole run, checked again under the lock.
-        Directory.CreateDirectory(o.RunDir);
-        using var runLock = RunLock.Acquire(o.RunDir);
-        folder.RefuseLinks();
-        RefuseNonEmpty(folder, o);
-        if (o.Overwrite && folder.Entries().Count > 0)
-        {
-            log($"--overwrite: deleting the run files of {o.RunDir}");
-            folder.Clear();
-        }
-
+        // From here on the run folder is ours (rank 0's): locked for the whole run, checked again under the lock.
         int startEpoch = 1;
         double best = double.NegativeInfinity;
         int bestEpoch = 0, plateau = 0;
         var history = new List<EpochRecord>();
         var lastDir = Path.Combine(o.RunDir, LastDir);
-        if (o.Resume && ResumeState(folder, log) is { } dir)
+        RunLock? runLock = null;
+        if (lead)
+        {
+            Directory.CreateDirectory(o.RunDir);
+            runLock = RunLock.Acquire(o.RunDir);
+            folder.RefuseLinks();
+            RefuseNonEmpty(folder, o);
+            if (o.Overwrite && folder.Entries().Count > 0)
+            {
+                log($"--overwrite: deleting the run files of {o.RunDir}");
+                folder.Clear();
+            }
+        }
+        using var heldLock = runLock;
+        string? resumeDir = lead && o.Resume ? ResumeState(folder, log) : null;
+        // The other ranks resume from the state rank 0 repaired (read only), or all start from rank 0's parameters.
+        if (dp is not null && dp.FromRankZero(resumeDir is not null) && !lead) resumeDir = lastDir;
+        if (resumeDir is { } dir)
         {
             var state = TrainerState.Load(dir, store, optimizer, scheduler, dropoutRng);
             (startEpoch, best, bestEpoch, plateau) = (state.Epoch + 1, state.Best, state.BestEpoch, state.Plateau);
-            if (folder.RecoverDirectory(BestDir, e => e == state.BestEpoch) is { } repaired) log(repaired);
-            // The state's own history is the truth; metrics.jsonl may be behind it (kill before the line was appended)
-            // or ahead of it (lines of an epoch whose state was never committed, written by older versions).
-            history.AddRange(state.History ?? ReadHistory(o.RunDir).Where(h => h.Epoch <= state.Epoch).GroupBy(h => h.Epoch).Select(g => g.Last()));
-            folder.WriteAllText(LogFile, string.Concat(history.Select(h => JsonSerializer.Serialize(h, Json) + "\n")));
-            log($"resuming after epoch {state.Epoch} (best score {best:F4} at epoch {bestEpoch})");
+            if (lead)
+            {
+                if (folder.RecoverDirectory(BestDir, e => e == state.BestEpoch) is { } repaired) log(repaired);
+                // The state's own history is the truth; metrics.jsonl may be behind it (kill before the line was appended)
+                // or ahead of it (lines of an epoch whose state was never committed, written by older versions).
+                history.AddRange(state.History ?? ReadHistory(o.RunDir).Where(h => h.Epoch <= state.Epoch).GroupBy(h => h.Epoch).Select(g => g.Last()));
+                folder.WriteAllText(LogFile, string.Concat(history.Select(h => JsonSerializer.Serialize(h, Json) + "\n")));
+                log($"resuming after epoch {state.Epoch} (best score {best:F4} at epoch {bestEpoch})");
+            }
         }
-        else
+        else if (lead)
         {
             if (o.Resume) log($"nothing to resume in {o.RunDir}: starting from scratch");
             folder.WriteAllText(LogFile, "");
         }
-        SaveRunFiles(folder, o, spec, vocab);
+        if (dp is not null)
+        {
+            dp.BroadcastState(store);
+            log($"data-parallel: {dp.Size} processes, {batch} rows each per step ({batch * dp.Size} in all)");
+        }
+        if (lead) SaveRunFiles(folder, o, spec, vocab);
         // Frozen vision encoder: calibrate batch-norm statistics on training images, then (optionally) cache tokens.
         Tensor? trainFeatures = null, valFeatures = null;
         if (o.FreezeVision)
@@ -150,9 +172,12 @@ public static class Trainer
                 new Data.Loading.CaptionDataset(train.ImagePaths.Zip(train.Reports, (p, r) => new Data.Loading.CaptionRow(p, r)).ToList(),
                     tokenizer, Data.Loading.ImagePipeline.Of(transform), T,
                     o.ImageDecode is { } decode ? new Data.Loading.CaptionDatasetOptions { Decode = decode } : null, source: train.CsvPath),
-                new Data.Loading.CaptionLoaderOptions { BatchSize = batch, Shuffle = true, Seed = (int)(seed & 0x7FFFFFFF) })
+                new Data.Loading.CaptionLoaderOptions
+                {
+                    BatchSize = batch, Shuffle = true, Seed = (int)(seed & 0x7FFFFFFF), ShardRank = dp?.Rank ?? 0, ShardCount = dp?.Size ?? 1,
+                })
             : null;
-        var run = new TrainingRun(net, o, new TrainStep(net, optimizer) { GradClip = o.GradClip, FreezeVision = o.FreezeVision },
+        var run = new TrainingRun(net, o, new TrainStep(net, optimizer) { GradClip = o.GradClip, FreezeVision = o.FreezeVision, Parallel = dp },
             dropoutRng, batch, seed, epochs, log, cancel)
         {
             Train = train, TrainText = trainText, TrainFeatures = trainFeatures, Loader = loader,
@@ -168,33 +193,40 @@ public static class Trainer
                 var (loss, ce, lb, tokens, load) = TrainEpoch(run, epoch);
                 double trainSeconds = sw.Elapsed.TotalSeconds;
                 scheduler.Step();
-                var (valLoss, scores) = Validate(run);
-                double score = scores["score"];
-                bool isBest = score >= best;
-                if (isBest)
+                bool stop = false;
+                if (lead)
                 {
-                    (best, bestEpoch, plateau) = (score, epoch, 0);
-                    folder.PrepareDirectory(BestDir, d => Checkpoint.Save(d, spec, store, vocab), epoch);
+                    var (valLoss, scores) = Validate(run);
+                    double score = scores["score"];
+                    bool isBest = score >= best;
+                    if (isBest)
+                    {
+                        (best, bestEpoch, plateau) = (score, epoch, 0);
+                        folder.PrepareDirectory(BestDir, d => Checkpoint.Save(d, spec, store, vocab), epoch);
+                    }
+                    else plateau++;
+                    var record = new EpochRecord
+                    {
+                        Epoch = epoch, TrainLoss = loss, TrainCe = ce, TrainBalance = lb, ValLoss = valLoss, Val = scores,
+                        Lr = scheduler.LearningRates, ExpertLoad = load, TokensPerSecond = tokens * (dp?.Size ?? 1) / trainSeconds,
+                        Seconds = sw.Elapsed.TotalSeconds, Best = isBest,
+                    };
+                    history.Add(record);
+                    // Commit order: the state (with the history) is the commit point; best/ and the log line follow it, and
+                    // a resume repairs either from the state.
+                    TrainerState.Save(lastDir, new TrainerState.Info(epoch, best, bestEpoch, plateau, history.ToArray()), spec, store, vocab,
+                        optimizer, scheduler, dropoutRng);
+                    if (isBest) folder.CommitDirectory(BestDir);
+                    folder.AppendLine(LogFile, JsonSerializer.Serialize(record, Json));
+                    log($"epoch {epoch}/{epochs}  loss {loss:F4}  val loss {valLoss:F4}  BLEU-4 {scores["bleu4"]:F4}  score {score:F4}" +
+                        (scores.TryGetValue("finding_f1", out var f1) ? $"  finding F1 {f1:F3}" : "") +
+                        $"  {record.TokensPerSecond:F0} tok/s  {record.Seconds:F1} s (validation {record.Seconds - trainSeconds:F1} s){(isBest ? "  *best*" : "")}");
+                    if (plateau >= patience) { log($"early stop: no improvement for {patience} epochs"); stop = true; }
                 }
-                else plateau++;
-                var record = new EpochRecord
-                {
-                    Epoch = epoch, TrainLoss = loss, TrainCe = ce, TrainBalance = lb, ValLoss = valLoss, Val = scores,
-                    Lr = scheduler.LearningRates, ExpertLoad = load, TokensPerSecond = tokens / trainSeconds,
-                    Seconds = sw.Elapsed.TotalSeconds, Best = isBest,
-                };
-                history.Add(record);
-                // Commit order: the state (with the history) is the commit point; best/ and the log line follow it, and
-                // a resume repairs either from the state.
-                TrainerState.Save(lastDir, new TrainerState.Info(epoch, best, bestEpoch, plateau, history.ToArray()), spec, store, vocab,
-                    optimizer, scheduler, dropoutRng);
-                if (isBest) folder.CommitDirectory(BestDir);
-                folder.AppendLine(LogFile, JsonSerializer.Serialize(record, Json));
-                log($"epoch {epoch}/{epochs}  loss {loss:F4}  val loss {valLoss:F4}  BLEU-4 {scores["bleu4"]:F4}  score {score:F4}" +
-                    (scores.TryGetValue("finding_f1", out var f1) ? $"  finding F1 {f1:F3}" : "") +
-                    $"  {record.TokensPerSecond:F0} tok/s  {record.Seconds:F1} s (validation {record.Seconds - trainSeconds:F1} s){(isBest ? "  *best*" : "")}");
-                if (plateau >= patience) { log($"early stop: no improvement for {patience} epochs"); break; }
-                if (o.StopAfterEpochs is { } stop && epoch - startEpoch + 1 >= stop) break;
+                if (o.StopAfterEpochs is { } stopAfter && epoch - startEpoch + 1 >= stopAfter) stop = true;
+                // The other ranks wait here while rank 0 validates and saves, then follow its decision.
+                if (dp is not null) stop = dp.FromRankZero(stop);
+                if (stop) break;
             }
         }
         finally
@@ -358,7 +390,8 @@ public static class Trainer
             yield break;
         }
         var order = Data.Loading.LoaderSeed.Permutation(count, (int)(seed & 0x7FFFFFFF), epoch);
-        for (int s = 0; s * batch < count; s++)
+        if (o.Parallel is { Size: > 1 } dp) order = Data.Loading.LoaderSeed.Shard(order, dp.Rank, dp.Size);
+        for (int s = 0; s * batch < order.Length; s++)
         {
             var rows = order.Skip(s * batch).Take(batch).ToArray();
             var (ids, mask, labels) = TextBatch(text, rows, T);
@@ -374,7 +407,8 @@ public static class Trainer
         var ctx = new ForwardContext { Training = true, Rng = run.Rng, Trace = counter, FusionConv = o.FusionConv };
         double lossSum = 0, ceSum = 0, lbSum = 0;
         long tokens = 0;
-        int steps = (run.Train.Count + run.Batch - 1) / run.Batch, s = 0, seen = 0;
+        int shardRows = o.Parallel is { Size: > 1 } dp ? (run.Train.Count + dp.Size - 1) / dp.Size : run.Train.Count;
+        int steps = (shardRows + run.Batch - 1) / run.Batch, s = 0, seen = 0;
         var sw = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
         using var epochScope = Libtorch.NewScope();

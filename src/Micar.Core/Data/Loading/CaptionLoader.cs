@@ -53,19 +53,24 @@ public sealed class CaptionLoader : IDisposable
 
     /// <summary>Batches per epoch: ⌈n / b⌉ when keeping the last partial batch, ⌊n / b⌋ when dropping it.</summary>
     public int BatchCount => Options.LastBatch == LastBatchPolicy.Keep
-        ? (Dataset.Count + Options.BatchSize - 1) / Options.BatchSize
-        : Dataset.Count / Options.BatchSize;
+        ? (ShardLength + Options.BatchSize - 1) / Options.BatchSize
+        : ShardLength / Options.BatchSize;
+
+    /// <summary>Rows this process visits per epoch: the whole dataset, or its shard (⌈n / shards⌉).</summary>
+    int ShardLength => (Dataset.Count + Options.ShardCount - 1) / Options.ShardCount;
 
     /// <summary>Worker threads currently running, over all epochs in progress (diagnostics).</summary>
     public int ActiveWorkers => Volatile.Read(ref _activeWorkers);
 
-    /// <summary>The order in which epoch <paramref name="epoch"/> visits the dataset rows (before batching).</summary>
+    /// <summary>The order in which epoch <paramref name="epoch"/> visits the dataset rows (before batching); this process's
+    /// shard of it in data-parallel training.</summary>
     public int[] Order(int epoch)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
-        return Options.Shuffle
+        var order = Options.Shuffle
             ? LoaderSeed.Permutation(Dataset.Count, Options.Seed, epoch)
             : Enumerable.Range(0, Dataset.Count).ToArray();
+        return Options.ShardCount == 1 ? order : LoaderSeed.Shard(order, Options.ShardRank, Options.ShardCount);
     }
 
     /// <summary>The rows of each batch of epoch <paramref name="epoch"/>, as positions in <see cref="CaptionDataset.Rows"/>.</summary>

@@ -30,6 +30,13 @@ public sealed record CaptionLoaderOptions
     /// </summary>
     public int Prefetch { get; init; } = 4;
 
+    /// <summary>Data-parallel training: this process's rank among <see cref="ShardCount"/>; it visits only its shard of
+    /// every epoch's order (<see cref="LoaderSeed.Shard"/>, as PyTorch's <c>DistributedSampler</c>). Default 0 of 1.</summary>
+    public int ShardRank { get; init; }
+
+    /// <summary>Number of processes sharing the dataset (default 1: the whole order).</summary>
+    public int ShardCount { get; init; } = 1;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid property.</summary>
     public void Validate()
     {
@@ -37,6 +44,8 @@ public sealed record CaptionLoaderOptions
         Check(Enum.IsDefined(LastBatch), nameof(LastBatch), $"{LastBatch} is not a {nameof(LastBatchPolicy)}");
         Check(Workers >= 0, nameof(Workers), $"{Workers} must not be negative");
         Check(Prefetch >= 1, nameof(Prefetch), $"{Prefetch} must be at least 1");
+        Check(ShardCount >= 1, nameof(ShardCount), $"{ShardCount} must be at least 1");
+        Check(ShardRank >= 0 && ShardRank < ShardCount, nameof(ShardRank), $"{ShardRank} must lie in 0..{ShardCount - 1}");
     }
 
     private static void Check(bool ok, string property, string problem)

@@ -50,4 +50,22 @@ public static class LoaderSeed
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
     }
+
+    /// <summary>
+    /// Rank <paramref name="rank"/>'s share of an epoch's <paramref name="order"/> among <paramref name="count"/> processes,
+    /// as PyTorch's <c>DistributedSampler</c> deals it: the order is padded to a multiple of <paramref name="count"/> by
+    /// repeating its beginning, then rank r takes positions r, r + count, r + 2·count, … So batch s of every rank together
+    /// hold positions s·count·b … (s+1)·count·b − 1 of the order: the rows of batch s of one process with batch count·b
+    /// (when the count of rows is a multiple of count·b; otherwise the last batch repeats a few rows).
+    /// </summary>
+    public static int[] Shard(int[] order, int rank, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (rank < 0 || rank >= count) throw new ArgumentOutOfRangeException(nameof(rank), rank, $"rank must lie in 0..{count - 1}");
+        if (order.Length == 0) return [];
+        int length = (order.Length + count - 1) / count;
+        var shard = new int[length];
+        for (int i = 0; i < length; i++) shard[i] = order[(rank + i * count) % order.Length];
+        return shard;
+    }
 }

@@ -1,0 +1,208 @@
+// Micar native shim, distributed part: libtorch's own c10d — key-value stores (TCPStore for several machines,
+// FileStore for one) and process groups (Gloo for CPU tensors; NCCL where the libtorch has it is left to a CUDA build)
+// with the collectives data-parallel training needs: allreduce, broadcast, allgather, barrier. Every call waits for
+// its work with the group's timeout, so a dead or silent peer ends in an error, never a hang.
+// Built when Gloo's headers are found (Debian: libgloo-dev); otherwise every entry point reports that.
+// Same conventions as micar_native.cpp: 0 on success, 1 on failure with the message in mt_dist_last_error().
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#ifdef MICAR_WITH_GLOO
+#include <torch/csrc/distributed/c10d/FileStore.hpp>
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#endif
+
+#define MT_API extern "C" __attribute__((visibility("default")))
+
+namespace {
+
+thread_local std::string g_dist_error;
+
+template <typename F>
+int dist_guarded(F&& f) {
+  try {
+    f();
+    return 0;
+  } catch (const c10::Error& e) {
+    g_dist_error = e.what_without_backtrace();
+  } catch (const std::exception& e) {
+    g_dist_error = e.what();
+  } catch (...) {
+    g_dist_error = "unknown C++ exception";
+  }
+  return 1;
+}
+
+#ifdef MICAR_WITH_GLOO
+struct StoreBox {
+  c10::intrusive_ptr<c10d::Store> store;
+};
+
+struct GroupBox {
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+  std::chrono::milliseconds timeout;
+};
+
+std::vector<at::Tensor> tensors_of(void** ts, int32_t n) {
+  std::vector<at::Tensor> v;
+  v.reserve(n);
+  for (int32_t k = 0; k < n; ++k) v.push_back(*static_cast<at::Tensor*>(ts[k]));
+  return v;
+}
+
+// Waits for the work with the group's timeout; a failed or timed-out collective throws with its reason.
+void finish(const c10::intrusive_ptr<c10d::Work>& work, const GroupBox& g, const char* what) {
+  bool done = work->wait(g.timeout);
+  TORCH_CHECK(done, what, " did not finish within ", g.timeout.count(), " ms (a peer is gone or stalled)");
+}
+#endif
+
+}  // namespace
+
+MT_API const char* mt_dist_last_error() { return g_dist_error.c_str(); }
+
+MT_API int mt_dist_available() {
+#ifdef MICAR_WITH_GLOO
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+#ifdef MICAR_WITH_GLOO
+
+MT_API int mt_store_tcp(const char* host, int32_t port, int32_t world_size, int32_t is_server, int64_t timeout_ms, void** out) {
+  return dist_guarded([&] {
+    c10d::TCPStoreOptions o;
+    o.port = static_cast<std::uint16_t>(port);
+    o.isServer = is_server != 0;
+    o.numWorkers = static_cast<std::size_t>(world_size);
+    o.waitWorkers = false;
+    o.timeout = std::chrono::milliseconds(timeout_ms);
+    auto store = c10::make_intrusive<c10d::TCPStore>(std::string(host), o);
+    *out = new StoreBox{store};
+  });
+}
+
+MT_API int mt_store_file(const char* path, int32_t world_size, int64_t timeout_ms, void** out) {
+  return dist_guarded([&] {
+    auto store = c10::make_intrusive<c10d::FileStore>(std::string(path), world_size);
+    store->setTimeout(std::chrono::milliseconds(timeout_ms));
+    *out = new StoreBox{store};
+  });
+}
+
+MT_API int mt_store_prefix(void* store, const char* prefix, void** out) {
+  return dist_guarded([&] {
+    auto* s = static_cast<StoreBox*>(store);
+    *out = new StoreBox{c10::make_intrusive<c10d::PrefixStore>(std::string(prefix), s->store)};
+  });
+}
+
+MT_API int mt_store_set(void* store, const char* key, const uint8_t* value, int64_t n) {
+  return dist_guarded([&] {
+    static_cast<StoreBox*>(store)->store->set(key, std::vector<uint8_t>(value, value + n));
+  });
+}
+
+// Waits for the key (the store's timeout), then returns its value (free with mt_free).
+MT_API int mt_store_get(void* store, const char* key, uint8_t** value, int64_t* n) {
+  return dist_guarded([&] {
+    auto v = static_cast<StoreBox*>(store)->store->get(key);
+    auto* p = static_cast<uint8_t*>(std::malloc(std::max<size_t>(1, v.size())));
+    std::copy(v.begin(), v.end(), p);
+    *value = p;
+    *n = static_cast<int64_t>(v.size());
+  });
+}
+
+MT_API void mt_store_free(void* store) { delete static_cast<StoreBox*>(store); }
+
+MT_API int mt_pg_gloo(void* store, int32_t rank, int32_t size, int64_t timeout_ms, const char* hostname, void** out) {
+  return dist_guarded([&] {
+    auto opts = c10d::ProcessGroupGloo::Options::create(std::chrono::milliseconds(timeout_ms));
+    opts->devices.push_back(hostname != nullptr && hostname[0] != '\0'
+                                ? c10d::ProcessGroupGloo::createDeviceForHostname(hostname)
+                                : c10d::ProcessGroupGloo::createDefaultDevice());
+    opts->threads = 2;
+    auto group = c10::make_intrusive<c10d::ProcessGroupGloo>(static_cast<StoreBox*>(store)->store, rank, size, opts);
+    *out = new GroupBox{group, std::chrono::milliseconds(timeout_ms)};
+  });
+}
+
+MT_API void mt_pg_free(void* group) { delete static_cast<GroupBox*>(group); }
+
+// op: 0 sum, 2 product, 3 min, 4 max (c10d::ReduceOp); in place on every tensor.
+MT_API int mt_pg_allreduce(void* group, void** tensors, int32_t n, int32_t op) {
+  return dist_guarded([&] {
+    auto& g = *static_cast<GroupBox*>(group);
+    auto v = tensors_of(tensors, n);
+    c10d::AllreduceOptions o;
+    o.reduceOp = c10d::ReduceOp(static_cast<c10d::ReduceOp::RedOpType>(op));
+    o.timeout = g.timeout;
+    finish(g.group->allreduce(v, o), g, "allreduce");
+  });
+}
+
+MT_API int mt_pg_broadcast(void* group, void** tensors, int32_t n, int32_t root) {
+  return dist_guarded([&] {
+    auto& g = *static_cast<GroupBox*>(group);
+    auto v = tensors_of(tensors, n);
+    c10d::BroadcastOptions o;
+    o.rootRank = root;
+    o.timeout = g.timeout;
+    finish(g.group->broadcast(v, o), g, "broadcast");
+  });
+}
+
+// outputs: size tensors shaped like input, filled with every rank's input in rank order.
+MT_API int mt_pg_allgather(void* group, void* input, void** outputs, int32_t size) {
+  return dist_guarded([&] {
+    auto& g = *static_cast<GroupBox*>(group);
+    std::vector<at::Tensor> in{*static_cast<at::Tensor*>(input)};
+    std::vector<std::vector<at::Tensor>> out{tensors_of(outputs, size)};
+    c10d::AllgatherOptions o;
+    o.timeout = g.timeout;
+    finish(g.group->allgather(out, in, o), g, "allgather");
+  });
+}
+
+MT_API int mt_pg_barrier(void* group) {
+  return dist_guarded([&] {
+    auto& g = *static_cast<GroupBox*>(group);
+    c10d::BarrierOptions o;
+    o.timeout = g.timeout;
+    finish(g.group->barrier(o), g, "barrier");
+  });
+}
+
+#else  // no Gloo headers at build time
+
+namespace {
+int unavailable() {
+  g_dist_error = "distributed training is not available: the native shim was built without Gloo (install libgloo-dev and rebuild)";
+  return 1;
+}
+}  // namespace
+
+MT_API int mt_store_tcp(const char*, int32_t, int32_t, int32_t, int64_t, void**) { return unavailable(); }
+MT_API int mt_store_file(const char*, int32_t, int64_t, void**) { return unavailable(); }
+MT_API int mt_store_prefix(void*, const char*, void**) { return unavailable(); }
+MT_API int mt_store_set(void*, const char*, const uint8_t*, int64_t) { return unavailable(); }
+MT_API int mt_store_get(void*, const char*, uint8_t**, int64_t*) { return unavailable(); }
+MT_API void mt_store_free(void*) {}
+MT_API int mt_pg_gloo(void*, int32_t, int32_t, int64_t, const char*, void**) { return unavailable(); }
+MT_API void mt_pg_free(void*) {}
+MT_API int mt_pg_allreduce(void*, void**, int32_t, int32_t) { return unavailable(); }
+MT_API int mt_pg_broadcast(void*, void**, int32_t, int32_t) { return unavailable(); }
+MT_API int mt_pg_allgather(void*, void*, void**, int32_t) { return unavailable(); }
+MT_API int mt_pg_barrier(void*) { return unavailable(); }
+
+#endif

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace Micar.Tests.Cli;
+
+/// <summary>`micar train --nproc 2`: real worker processes on loopback Gloo, started by the launcher.</summary>
+public class DistributedCliTests
+{
+    static readonly string Micar = typeof(global::Micar.Cli.CliApp).Assembly.Location;
+
+    static Process Start(string dir, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
+        psi.ArgumentList.Add(Micar);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return Process.Start(psi)!;
+    }
+
+    static (int Code, string Out, string Err) Run(string dir, params string[] args)
+    {
+        using var p = Start(dir, args);
+        var err = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(300_000), "micar did not finish in 5 minutes");
+        return (p.ExitCode, output, err.Result);
+    }
+
+    static string Data(string dir)
+    {
+        var data = Path.Combine(dir, "data");
+        var (code, _, err) = Run(dir, "synth", "--out", data, "--n", "40", "--size", "64");
+        Assert.True(code == 0, err);
+        return data;
+    }
+
+    [Fact]
+    public void Two_workers_train_one_run_and_rank_0_writes_it()
+    {
+        var dir = Directory.CreateTempSubdirectory("micar-ddp-").FullName;
+        try
+        {
+            var data = Data(dir);
+            var run = Path.Combine(dir, "run");
+            var (code, output, err) = Run(dir, "train", "--spec", "tiny", "--data", data, "--out", run, "--nproc", "2", "--epochs", "1",
+                "--batch-size", "4", "--val-beam", "1", "--freeze-vision", "--threads", "2");
+            Assert.True(code == 0, err);
+            Assert.Contains("started 2 worker(s) (ranks 0–1 of 2)", err);
+            Assert.Contains("data-parallel: 2 processes, 4 rows each per step (8 in all)", err);
+            Assert.Single(File.ReadAllLines(Path.Combine(run, "metrics.jsonl")));
+            Assert.True(File.Exists(Path.Combine(run, "best", "model.safetensors")));
+            Assert.Contains("best score", output);
+            Assert.Single(output.Split('\n'), l => l.StartsWith("best score"));     // one report, from rank 0
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void A_worker_that_dies_ends_the_run_with_an_error_naming_it()
+    {
+        var dir = Directory.CreateTempSubdirectory("micar-ddp-").FullName;
+        try
+        {
+            var data = Data(dir);
+            using var launcher = Start(dir, "train", "--spec", "tiny", "--data", data, "--out", Path.Combine(dir, "run"), "--nproc", "2",
+                "--epochs", "500", "--patience", "500", "--batch-size", "4", "--val-beam", "1", "--freeze-vision", "--threads", "2", "--dist-timeout", "60");
+            var err = new System.Text.StringBuilder();
+            var trained = new ManualResetEventSlim();
+            launcher.ErrorDataReceived += (_, e) => { lock (err) err.AppendLine(e.Data); if (e.Data?.StartsWith("epoch 1/") == true) trained.Set(); };
+            launcher.BeginErrorReadLine();
+            Assert.True(trained.Wait(120_000), "the run did not finish its first epoch: " + err);
+            var workers = ChildrenOf(launcher.Id);
+            Assert.Equal(2, workers.Count);
+            var victim = workers.Max();                                        // started second: rank 1
+            Process.GetProcessById(victim).Kill();
+            var sw = Stopwatch.StartNew();
+            Assert.True(launcher.WaitForExit(60_000), "the launcher did not end after a worker died");
+            launcher.WaitForExit();
+            Assert.NotEqual(0, launcher.ExitCode);
+            string text;
+            lock (err) text = err.ToString();
+            Assert.Contains($"(pid {victim}) exited with code", text);
+            Assert.Contains("stopped the other", text);
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (workers.Any(Alive) && DateTime.UtcNow < deadline) Thread.Sleep(100);
+            Assert.All(workers, w => Assert.False(Alive(w), $"worker {w} still runs"));
+            Console.WriteLine($"launcher ended {sw.Elapsed.TotalSeconds:F1} s after a worker was killed");
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    static List<int> ChildrenOf(int parent) =>
+        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => int.TryParse(n, out _)).Select(int.Parse!)
+            .Where(pid =>
+            {
+                try
+                {
+                    var stat = File.ReadAllText($"/proc/{pid}/stat");
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    return int.Parse(fields[1]) == parent;
+                }
+                catch (IOException) { return false; }
+            }).ToList();
+
+    /// <summary>True while the process exists and is not a zombie (exited, waiting to be reaped).</summary>
+    static bool Alive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[stat.LastIndexOf(')') + 2] != 'Z';
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+    }
+}
