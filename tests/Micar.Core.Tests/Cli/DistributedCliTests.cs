@@ -1,4 +1,8 @@
 using System.Diagnostics;
+using Micar.Layers;
+using Micar.Spec;
+using Micar.Torch;
+using Micar.Torch.Serialization;
 using Xunit;
 
 namespace Micar.Tests.Cli;
@@ -50,6 +54,54 @@ public class DistributedCliTests
             Assert.True(File.Exists(Path.Combine(run, "best", "model.safetensors")));
             Assert.Contains("best score", output);
             Assert.Single(output.Split('\n'), l => l.StartsWith("best score"));     // one report, from rank 0
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void Two_processes_with_batch_4_end_where_one_process_with_batch_8_ends()
+    {
+        var dir = Directory.CreateTempSubdirectory("micar-ddp-").FullName;
+        try
+        {
+            var data = Data(dir);
+            // tiny without dropout and balance term, weighted combine (whose router gradient is not rounding noise):
+            // what is left between the runs is the order of float sums (threads, the all-reduce).
+            var tiny = Presets.Get("tiny");
+            var spec = tiny with
+            {
+                Vision = tiny.Vision with { ImageSize = 64 }, Dropout = 0, AttentionDropout = 0,
+                Moe = tiny.Moe with { BalanceLossWeight = 0, Combine = MoeCombine.Weighted },
+            };
+            var specPath = Path.Combine(dir, "spec.json");
+            File.WriteAllText(specPath, SpecSerializer.ToJson(spec));
+            string[] Args(string run, params string[] more) =>
+                ["train", "--spec", specPath, "--data", data, "--out", Path.Combine(dir, run), "--epochs", "1", "--val-beam", "1", "--freeze-vision", .. more];
+            var one = Run(dir, Args("one", "--batch-size", "8", "--threads", "2"));
+            Assert.True(one.Code == 0, one.Err);
+            var two = Run(dir, Args("two", "--batch-size", "4", "--nproc", "2", "--threads", "2"));
+            Assert.True(two.Code == 0, two.Err);
+            // The yardstick: the same one-process run with 1 thread instead of 2 (other float sum orders only).
+            var single = Run(dir, Args("one-thread", "--batch-size", "8", "--threads", "1"));
+            Assert.True(single.Code == 0, single.Err);
+            double Diff(string x, string y)
+            {
+                var a = SafetensorsFile.Load(Path.Combine(dir, x, "best", "model.safetensors"));
+                var b = SafetensorsFile.Load(Path.Combine(dir, y, "best", "model.safetensors"));
+                Assert.Equal(a.Keys, b.Keys);
+                double worst = 0;
+                foreach (var (key, t) in a)
+                {
+                    if (t.DType != DType.Float32) continue;
+                    var (u, v) = (t.ToFloat32Array(), b[key].ToFloat32Array());
+                    for (int i = 0; i < u.Length; i++) worst = Math.Max(worst, Math.Abs(u[i] - v[i]));
+                }
+                return worst;
+            }
+            double worst = Diff("one", "two"), threads = Diff("one", "one-thread");
+            Console.WriteLine($"one process × 8 vs two processes × 4, 4 steps: max |parameter difference| = {worst:g3} " +
+                $"(one process, 2 threads vs 1: {threads:g3})");
+            Assert.True(worst <= Math.Max(5e-5, 4 * threads), $"the runs differ by {worst:g3} (2 vs 1 threads: {threads:g3})");
         }
         finally { Directory.Delete(dir, true); }
     }
