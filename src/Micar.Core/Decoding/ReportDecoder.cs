@@ -18,7 +18,16 @@ public sealed record DecodeOptions
     public double LengthPenalty { get; init; }
     /// <summary>Use the key/value cache (false recomputes the whole prefix each step, like the official code).</summary>
     public bool UseCache { get; init; } = true;
+    /// <summary>Told before each decoding step (progress lines of long decodes).</summary>
+    public Action<DecodeProgress>? Progress { get; init; }
 }
+
+/// <summary>Where a decode stands.</summary>
+/// <param name="Step">Steps done (tokens generated per report so far).</param>
+/// <param name="MaxSteps">Most steps it may take.</param>
+/// <param name="Finished">Images whose reports are complete.</param>
+/// <param name="Images">Images decoded together.</param>
+public readonly record struct DecodeProgress(int Step, int MaxSteps, int Finished, int Images);
 
 /// <summary>One generated report.</summary>
 /// <param name="Tokens">Token ids after <c>&lt;sos&gt;</c>, up to and excluding <c>&lt;eos&gt;</c>.</param>
@@ -52,7 +61,7 @@ public static class ReportDecoder
         if (maxTokens < 1 || maxTokens > net.Description.TextSeqLen - 1)
             throw new ArgumentOutOfRangeException(nameof(options), maxTokens, $"max tokens must lie in [1, {net.Description.TextSeqLen - 1}] (text_seq_len − 1)");
         using var inference = Autograd.NoGrad();
-        return o.BeamWidth == 1 ? Greedy(net, memory, maxTokens, o.UseCache) : Beam(net, memory, o, maxTokens);
+        return o.BeamWidth == 1 ? Greedy(net, memory, maxTokens, o.UseCache, o.Progress) : Beam(net, memory, o, maxTokens);
     }
 
     /// <summary>Always runs the beam-search algorithm, even for width 1 (for tests and comparisons).</summary>
@@ -79,7 +88,7 @@ public static class ReportDecoder
 
     /// <summary>Greedy decoding. Rows that emitted <c>&lt;eos&gt;</c> leave the batch (their cache rows and image memory
     /// are dropped), so later steps only run the reports still being written.</summary>
-    static IReadOnlyList<Hypothesis> Greedy(CaptionNet net, Tensor memory, int maxTokens, bool useCache)
+    static IReadOnlyList<Hypothesis> Greedy(CaptionNet net, Tensor memory, int maxTokens, bool useCache, Action<DecodeProgress>? progress = null)
     {
         int b = (int)memory.Size(0);
         var tokens = Enumerable.Range(0, b).Select(_ => new List<long>()).ToArray();
@@ -92,6 +101,7 @@ public static class ReportDecoder
         var mem = memory;
         for (int step = 0; step < maxTokens && alive.Length > 0; step++)
         {
+            progress?.Invoke(new DecodeProgress(step, maxTokens, b - alive.Length, b));
             using var s = Libtorch.NewScope();
             var last = alive.Select(i => prefixes[i][^1]).ToArray();
             var logp = NextLogProbs(net, Tensor.From<long>(last).OnDeviceOf(mem), mem, cache, useCache ? null : alive.Select(i => prefixes[i]).ToArray());
@@ -133,6 +143,7 @@ public static class ReportDecoder
         var rowImage = Enumerable.Range(0, b).Select(i => (long)i).ToArray();
         for (int step = 0; step < maxTokens && live.Count > 0; step++)
         {
+            o.Progress?.Invoke(new DecodeProgress(step, maxTokens, b - live.Select(l => l.Image).Distinct().Count(), b));
             using var s = Libtorch.NewScope();
             // A filled cache holds all the decoder needs of the image: the memory is expanded to rows only without one.
             var mem = cache is { Length: > 0 } ? memory : memory.IndexSelect(0, Tensor.From<long>(rowImage).OnDeviceOf(memory));

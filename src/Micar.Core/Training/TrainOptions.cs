@@ -57,6 +57,9 @@ public sealed partial record TrainOptions
     /// per step, so a step sees BatchSize × ranks rows in all.</summary>
     public DataParallel? Parallel { get; init; }
 
+    /// <summary>How often training and validation print a progress line (default 5 s).</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Training processes on this machine (they share its memory in the memory check; default 1).</summary>
     public int LocalProcesses { get; init; } = 1;
 }

@@ -430,7 +430,7 @@ public static class Trainer
             seen += rows.Length;
             s++;
             input.Images?.Dispose(); input.Ids.Dispose(); input.Mask.Dispose(); input.Labels.Dispose();
-            if (sw.Elapsed - lastReport > TimeSpan.FromSeconds(5) || s == steps)
+            if (sw.Elapsed - lastReport > o.ProgressInterval || s == steps)
             {
                 lastReport = sw.Elapsed;
                 double rate = s / sw.Elapsed.TotalSeconds;
@@ -472,10 +472,21 @@ public static class Trainer
         double lossSum = 0;
         var preds = new string[val.Count];
         var memories = new List<Tensor>();     // image memory of every validation row, decoded in large batches below
+        var sw = Stopwatch.StartNew();
+        var lastReport = TimeSpan.Zero;
+        // A progress line every ProgressInterval (5 s), as training prints them: the loss pass, then the decoding.
+        void Report(string what, double done)
+        {
+            if (sw.Elapsed - lastReport < o.ProgressInterval && done < 1) return;
+            lastReport = sw.Elapsed;
+            double eta = done > 0 ? sw.Elapsed.TotalSeconds * (1 - done) / done : double.NaN;
+            run.Log($"  validation [{Bar((int)Math.Round(done * 1000), 1000)}] {what}  {sw.Elapsed.TotalSeconds:F0} s" + (done is > 0 and < 1 ? $"  ETA {eta:F0} s" : ""));
+        }
         try
         {
             for (int start = 0; start < val.Count; start += run.Batch)
             {
+                Report($"loss {start}/{val.Count} rows", 0.25 * start / val.Count);
                 using var scope = Libtorch.NewScope();
                 var rows = Enumerable.Range(start, Math.Min(run.Batch, val.Count - start)).ToArray();
                 var (ids, mask, labels) = TextBatch(run.ValText, rows, T);
@@ -495,7 +506,13 @@ public static class Trainer
                 int last = first, rows = 0;
                 while (last < memories.Count && (rows == 0 || rows + memories[last].Size(0) <= ValidationDecodeRows)) rows += (int)memories[last++].Size(0);
                 var memory = last - first == 1 ? memories[first] : Libtorch.Cat(memories.GetRange(first, last - first).ToArray(), 0);
-                var hyps = ReportDecoder.GenerateFromMemory(net, memory, new DecodeOptions { BeamWidth = run.ValidationBeam });
+                int before = row;
+                var hyps = ReportDecoder.GenerateFromMemory(net, memory, new DecodeOptions
+                {
+                    BeamWidth = run.ValidationBeam,
+                    Progress = p => Report($"decoding {before + p.Finished}/{val.Count} reports, step {p.Step}/{p.MaxSteps}",
+                        0.25 + 0.75 * (before + rows * Math.Max((double)p.Finished / p.Images, (double)p.Step / p.MaxSteps)) / val.Count),
+                });
                 for (int i = 0; i < rows; i++) preds[row + i] = run.Tokenizer.Decode(hyps[i].Tokens);
                 row += rows;
                 first = last;

@@ -55,6 +55,27 @@ public class TrainerTests(SmallDataset data) : IClassFixture<SmallDataset>
     }
 
     [Fact]
+    public void Validation_prints_progress_like_training()
+    {
+        string run = TempRun();
+        try
+        {
+            var lines = new List<string>();
+            Trainer.Run(Options(run, frozen: true) with { StopAfterEpochs = 1, ProgressInterval = TimeSpan.Zero, Log = lines.Add });
+            var validation = lines.Where(l => l.StartsWith("  validation [")).ToList();
+            Assert.Contains(validation, l => l.Contains(" loss 0/4 rows"));                        // the teacher-forced pass
+            Assert.Contains(validation, l => l.Contains("decoding ") && l.Contains(" reports, step "));
+            // In order: the loss pass, then the decoding, its share of the work never going back.
+            int firstDecode = validation.FindIndex(l => l.Contains("decoding "));
+            Assert.True(firstDecode > 0 && validation.Skip(firstDecode).All(l => l.Contains("decoding ")));
+            var shares = validation.Select(l => l[(l.IndexOf('[') + 1)..l.IndexOf(']')].Count(c => c == '#')).ToList();
+            Assert.Equal(shares.Order(), shares);
+            Assert.True(lines.IndexOf(validation[0]) > lines.FindLastIndex(l => l.StartsWith("  epoch 1/")), "validation comes after the training steps");
+        }
+        finally { Directory.Delete(run, true); }
+    }
+
+    [Fact]
     public void Resume_after_a_stop_continues_exactly()
     {
         string straight = TempRun(), resumed = TempRun();
