@@ -94,7 +94,7 @@ static class Demo
         }
         var report = RunReportBuilder.Write(model.RunDir,
             systems.Select(s => new Micar.Reports.SystemMetrics { System = s.Name, Values = s.Scores }).ToList(),
-            RunReportBuilder.GalleryOf(ev, dataDir, 4), ckpt, decode.BeamWidth);
+            RunReportBuilder.GalleryOf(ev, dataDir, 4), ckpt, decode.BeamWidth, baseline: ("text only", blind.RunDir));
         Say($"run report with explain figures: {report}");
         File.WriteAllText(Path.Combine(root, "demo_results.md"), table);
         File.WriteAllText(Path.Combine(root, "demo_results.json"), JsonSerializer.Serialize(systems.ToDictionary(s => s.Name, s => s.Scores), new JsonSerializerOptions { WriteIndented = true }));

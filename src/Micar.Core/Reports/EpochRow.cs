@@ -20,4 +20,13 @@ public sealed record EpochRow
 
     /// <summary>Wall-clock seconds the epoch took.</summary>
     public double Seconds { get; init; }
+
+    /// <summary>The cross-entropy part of the training loss (null: not logged).</summary>
+    public double? TrainCe { get; init; }
+
+    /// <summary>The decoder's balance value, before its weight (null: not logged).</summary>
+    public double? TrainBalance { get; init; }
+
+    /// <summary>True for the epoch whose checkpoint is the run's best (by the validation score).</summary>
+    public bool Best { get; init; }
 }

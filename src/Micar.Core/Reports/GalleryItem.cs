@@ -17,4 +17,7 @@ public sealed record GalleryItem
 
     /// <summary>An explanation page to link to (e.g. the <c>index.html</c> of <see cref="ExplainRenderer"/>), not embedded.</summary>
     public string? ExplainPage { get; init; }
+
+    /// <summary>Why the item is shown, e.g. the findings the generated report missed and added (null: nothing).</summary>
+    public string? Note { get; init; }
 }

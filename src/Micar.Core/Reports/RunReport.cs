@@ -50,12 +50,14 @@ public static class RunReport
         {
             page.Element("h2", "Training");
             page.Raw("<div class=\"charts\">\n");
-            page.Raw(LossChart(data.Epochs).ToSvg());
+            page.Raw(LossChart(data.Epochs, data.Steps, data.Baseline).ToSvg());
+            foreach (var part in LossPartCharts(data.Epochs, data.Steps))
+                page.Raw(part.ToSvg());
             if (LearningRateChart(data.Epochs) is { } lr)
                 page.Raw(lr.ToSvg());
             page.Raw(SecondsChart(data.Epochs).ToSvg());
             page.Raw("</div>\n");
-            var metrics = MetricCharts(data.Epochs);
+            var metrics = MetricCharts(data.Epochs, data.Baseline);
             if (metrics.Count > 0)
             {
                 page.Element("h2", "Validation metrics");
@@ -105,16 +107,50 @@ public static class RunReport
         return string.Join("; ", parts);
     }
 
-    private static SvgFigure LossChart(EpochRow[] epochs)
+    private static SvgFigure LossChart(EpochRow[] epochs, StepRow[] steps, BaselineRun? baseline)
     {
-        var series = new List<LineSeries>
-        {
-            new("train loss", epochs.Select(e => (double)e.Epoch).ToArray(), epochs.Select(e => e.TrainLoss).ToArray()),
-        };
+        var series = new List<LineSeries>();
+        if (steps.Length > 0)
+            series.Add(new("train loss per step", steps.Select(st => st.X).ToArray(), steps.Select(st => st.Loss).ToArray()) { Color = new Rgb(180, 180, 200) });
+        series.Add(new("train loss", epochs.Select(e => (double)e.Epoch).ToArray(), epochs.Select(e => e.TrainLoss).ToArray()));
         var validated = epochs.Where(e => e.ValLoss.HasValue).ToArray();
         if (validated.Length > 0)
             series.Add(new("validation loss", validated.Select(e => (double)e.Epoch).ToArray(), validated.Select(e => e.ValLoss!.Value).ToArray()));
+        if (baseline?.Epochs.Where(e => e.ValLoss.HasValue).ToArray() is { Length: > 0 } other)
+            series.Add(new($"validation loss ({baseline.Name})", other.Select(e => (double)e.Epoch).ToArray(), other.Select(e => e.ValLoss!.Value).ToArray()) { Dashed = true });
+        if (BestMarker(epochs, e => e.ValLoss) is { } best) series.Add(best);
         return new LineChart { Series = series, Title = "Loss", XLabel = "epoch", YLabel = "loss", IntegerX = true }.Render();
+    }
+
+    /// <summary>The best epoch as one large point on a curve (null: no epoch is marked best or has the value).</summary>
+    private static LineSeries? BestMarker(EpochRow[] epochs, Func<EpochRow, double?> value) =>
+        epochs.LastOrDefault(e => e.Best) is { } best && value(best) is { } y && double.IsFinite(y)
+            ? new LineSeries($"best epoch {best.Epoch}", [best.Epoch], [y]) { Color = new Rgb(200, 30, 30), MarkerRadius = 5 }
+            : null;
+
+    /// <summary>The two parts of the training loss apart: cross-entropy (per step when logged) and the balance value.</summary>
+    private static IEnumerable<SvgFigure> LossPartCharts(EpochRow[] epochs, StepRow[] steps)
+    {
+        var withCe = epochs.Where(e => e.TrainCe.HasValue).ToArray();
+        if (withCe.Length > 0)
+        {
+            var series = new List<LineSeries>();
+            if (steps.Length > 0)
+                series.Add(new("per step", steps.Select(st => st.X).ToArray(), steps.Select(st => st.Ce).ToArray()) { Color = new Rgb(180, 180, 200) });
+            series.Add(new("epoch mean", withCe.Select(e => (double)e.Epoch).ToArray(), withCe.Select(e => e.TrainCe!.Value).ToArray()));
+            yield return new LineChart { Series = series, Title = "Training cross-entropy", XLabel = "epoch", YLabel = "cross-entropy", IntegerX = true, Width = 360 }.Render();
+        }
+        var withBalance = epochs.Where(e => e.TrainBalance is { } b && b != 0).ToArray();
+        if (withBalance.Length > 0)
+            yield return new LineChart
+            {
+                Series = [new("balance value", withBalance.Select(e => (double)e.Epoch).ToArray(), withBalance.Select(e => e.TrainBalance!.Value).ToArray())],
+                Title = "MoE balance value (Σ p̄·ln p̄; −ln E is perfectly balanced)",
+                XLabel = "epoch",
+                YLabel = "balance value",
+                IntegerX = true,
+                Width = 360,
+            }.Render();
     }
 
     private static SvgFigure? LearningRateChart(EpochRow[] epochs)
@@ -147,17 +183,24 @@ public static class RunReport
         Width = 360,
     }.Render();
 
-    private static List<SvgFigure> MetricCharts(EpochRow[] epochs) =>
-        Keys(epochs.Select(e => e.Metrics)).Select(name => new LineChart
+    private static List<SvgFigure> MetricCharts(EpochRow[] epochs, BaselineRun? baseline) =>
+        Keys(epochs.Select(e => e.Metrics)).Select(name =>
         {
-            Series = [Series(name, epochs, e => e.Metrics)],
-            Title = name,
-            XLabel = "epoch",
-            YLabel = name,
-            IntegerX = true,
-            Width = 360,
-            Height = 240,
-        }.Render()).ToList();
+            var series = new List<LineSeries> { Series(name, epochs, e => e.Metrics) };
+            if (baseline is not null && baseline.Epochs.Any(e => e.Metrics.ContainsKey(name)))
+                series.Add(Series(name, baseline.Epochs, e => e.Metrics) with { Name = $"{name} ({baseline.Name})", Dashed = true });
+            if (BestMarker(epochs, e => e.Metrics.TryGetValue(name, out var v) ? v : null) is { } best) series.Add(best);
+            return new LineChart
+            {
+                Series = series,
+                Title = name,
+                XLabel = "epoch",
+                YLabel = name,
+                IntegerX = true,
+                Width = 360,
+                Height = 240,
+            }.Render();
+        }).ToList();
 
     private static IEnumerable<SvgFigure> ExpertLoadCharts(ExpertLoadEpoch[] load)
     {
@@ -233,6 +276,8 @@ public static class RunReport
             .Append("<div class=\"text-pair\"><div class=\"label\">Generated</div><div>").Append(Markup.Escape(item.Generated)).Append("</div>\n");
         if (item.Reference is not null)
             sb.Append("<div class=\"label\">Reference</div><div>").Append(Markup.Escape(item.Reference)).Append("</div>\n");
+        if (item.Note is not null)
+            sb.Append("<div class=\"label\">Note</div><div>").Append(Markup.Escape(item.Note)).Append("</div>\n");
         sb.Append("</div>\n");
         if (item.ExplainPage is not null)
             sb.Append("<p><a href=\"").Append(Markup.Escape(files.Link(item.ExplainPage, $"Gallery[{index}].ExplainPage")))

@@ -21,6 +21,12 @@ public sealed record RunReportData
     /// <summary>Test cases with generated and reference reports.</summary>
     public GalleryItem[] Gallery { get; init; } = [];
 
+    /// <summary>Per-step training losses: (epoch, step, steps in that epoch, loss) — charted over the epoch curves.</summary>
+    public StepRow[] Steps { get; init; } = [];
+
+    /// <summary>Another run's epochs drawn over this one's validation curves (e.g. the text-only baseline), or null.</summary>
+    public BaselineRun? Baseline { get; init; }
+
     /// <summary>Checks the arrays for missing entries and the expert-load shapes.</summary>
     /// <exception cref="ReportDataException">The first problem, naming its field path.</exception>
     public void Validate()

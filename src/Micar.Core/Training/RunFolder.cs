@@ -32,7 +32,7 @@ public sealed class RunFolder(string root)
     public const string EvalDir = "eval";
 
     static readonly string[] RunEntries =
-        [Trainer.LogFile, SpecFile, VocabDir, OptionsFile, Trainer.BestDir, Trainer.LastDir, RunReportBuilder.ReportFile, ExplainDir, EvalDir];
+        [Trainer.LogFile, Trainer.StepsFile, SpecFile, VocabDir, OptionsFile, Trainer.BestDir, Trainer.LastDir, RunReportBuilder.ReportFile, ExplainDir, EvalDir];
 
     /// <summary>Every entry that training, evaluation and the run report write (with their <c>.tmp</c> and
     /// <c>.old</c> siblings): what <see cref="Clear"/> removes.</summary>

@@ -34,6 +34,10 @@ public static class Trainer
     /// <summary>The per-epoch log (JSON lines).</summary>
     public const string LogFile = "metrics.jsonl";
 
+    /// <summary>Per-step losses of the run (one JSON line per training step, <see cref="StepRecord"/>), written with each
+    /// epoch's commit.</summary>
+    public const string StepsFile = "steps.jsonl";
+
     static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     /// <summary>Trains according to <paramref name="o"/>.</summary>
@@ -138,6 +142,7 @@ public static class Trainer
                 // or ahead of it (lines of an epoch whose state was never committed, written by older versions).
                 history.AddRange(state.History ?? ReadHistory(o.RunDir).Where(h => h.Epoch <= state.Epoch).GroupBy(h => h.Epoch).Select(g => g.Last()));
                 folder.WriteAllText(LogFile, string.Concat(history.Select(h => JsonSerializer.Serialize(h, Json) + "\n")));
+                folder.WriteAllText(StepsFile, string.Concat(ReadSteps(o.RunDir).Where(st => st.Epoch <= state.Epoch).Select(st => JsonSerializer.Serialize(st, Json) + "\n")));
                 log($"resuming after epoch {state.Epoch} (best score {best:F4} at epoch {bestEpoch})");
             }
         }
@@ -145,6 +150,7 @@ public static class Trainer
         {
             if (o.Resume) log($"nothing to resume in {o.RunDir}: starting from scratch");
             folder.WriteAllText(LogFile, "");
+            folder.WriteAllText(StepsFile, "");
         }
         if (dp is not null)
         {
@@ -190,7 +196,7 @@ public static class Trainer
             {
                 cancel.ThrowIfCancellationRequested();
                 var sw = Stopwatch.StartNew();
-                var (loss, ce, lb, tokens, load) = TrainEpoch(run, epoch);
+                var (loss, ce, lb, tokens, load, steps) = TrainEpoch(run, epoch);
                 double trainSeconds = sw.Elapsed.TotalSeconds;
                 scheduler.Step();
                 bool stop = false;
@@ -217,6 +223,7 @@ public static class Trainer
                     TrainerState.Save(lastDir, new TrainerState.Info(epoch, best, bestEpoch, plateau, history.ToArray()), spec, store, vocab,
                         optimizer, scheduler, dropoutRng);
                     if (isBest) folder.CommitDirectory(BestDir);
+                    if (steps.Count > 0) folder.AppendLine(StepsFile, string.Join("\n", steps.Select(st => JsonSerializer.Serialize(st, Json))));
                     folder.AppendLine(LogFile, JsonSerializer.Serialize(record, Json));
                     log($"epoch {epoch}/{epochs}  loss {loss:F4}  val loss {valLoss:F4}  BLEU-4 {scores["bleu4"]:F4}  score {score:F4}" +
                         (scores.TryGetValue("finding_f1", out var f1) ? $"  finding F1 {f1:F3}" : "") +
@@ -288,6 +295,21 @@ public static class Trainer
         folder.ReplaceDirectory(RunFolder.VocabDir, vocab.Save, 0);
         var args = new { o.DataDir, o.Epochs, o.BatchSize, o.Seed, o.FreezeVision, o.CacheFeatures, o.GradClip, o.Blind, o.MaxTrainRows, o.MaxValRows, o.ValidationBeam };
         folder.WriteAllText(RunFolder.OptionsFile, JsonSerializer.Serialize(args, new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>Reads the per-step log of a run (empty when there is none); a last line cut short is left out.</summary>
+    public static List<StepRecord> ReadSteps(string runDir)
+    {
+        var path = Path.Combine(runDir, StepsFile);
+        if (!File.Exists(path)) return [];
+        var text = File.ReadAllText(path);
+        var lines = text.Split('\n');
+        var complete = text.EndsWith('\n') ? lines : lines[..^1];
+        return complete.Select((l, i) => (Line: l, Number: i + 1)).Where(l => l.Line.Length > 0).Select(l =>
+        {
+            try { return JsonSerializer.Deserialize<StepRecord>(l.Line, Json)!; }
+            catch (JsonException e) { throw new InvalidDataException($"{path}, line {l.Number}: not a step record ({e.Message})", e); }
+        }).ToList();
     }
 
     /// <summary>Reads the epoch log of a run. A last line without its newline (an append cut short) is left out.</summary>
@@ -399,7 +421,7 @@ public static class Trainer
         }
     }
 
-    static (double Loss, double Ce, double Lb, long Tokens, double[][] Load) TrainEpoch(TrainingRun run, int epoch)
+    static (double Loss, double Ce, double Lb, long Tokens, double[][] Load, List<StepRecord> Steps) TrainEpoch(TrainingRun run, int epoch)
     {
         var (net, o, cancel) = (run.Net, run.Options, run.Cancel);
         int T = net.Description.TextSeqLen;
@@ -411,6 +433,7 @@ public static class Trainer
         int steps = (shardRows + run.Batch - 1) / run.Batch, s = 0, seen = 0;
         var sw = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
+        var stepRecords = new List<StepRecord>();
         using var epochScope = Libtorch.NewScope();
         foreach (var input in Batches(o, run.TrainText, run.TrainFeatures, run.Loader, run.Train.Count, run.Batch, run.Seed, epoch, T, cancel))
         {
@@ -423,9 +446,11 @@ public static class Trainer
                 if (!double.IsFinite(lv))
                     throw new TrainingDivergedException($"the training loss became {lv} at epoch {epoch}, step {s + 1} (rows {string.Join(",", rows.Take(4))}…); lower the learning rate or enable --grad-clip");
             });
-            lossSum += r.Loss.Item() * rows.Length;
-            ceSum += r.CrossEntropy.Item() * rows.Length;
-            lbSum += r.Balance.Item() * rows.Length;
+            double stepLoss = r.Loss.Item(), stepCe = r.CrossEntropy.Item(), stepLb = r.Balance.Item();
+            lossSum += stepLoss * rows.Length;
+            ceSum += stepCe * rows.Length;
+            lbSum += stepLb * rows.Length;
+            stepRecords.Add(new StepRecord { Epoch = epoch, Step = s + 1, Steps = steps, Loss = stepLoss, Ce = stepCe, Balance = stepLb });
             tokens += input.Mask.Sum().Item<long>();
             seen += rows.Length;
             s++;
@@ -439,7 +464,7 @@ public static class Trainer
             }
         }
         int n = Math.Max(1, seen);
-        return (lossSum / n, ceSum / n, lbSum / n, tokens, counter.Fractions());
+        return (lossSum / n, ceSum / n, lbSum / n, tokens, counter.Fractions(), stepRecords);
     }
 
     static string Bar(int done, int total)

@@ -130,11 +130,32 @@ public class TrainerTests(SmallDataset data) : IClassFixture<SmallDataset>
             Assert.Contains(files, f => f.EndsWith("overlays.svg"));
             Assert.Contains(files, f => f.EndsWith("routing_layer1.svg"));
 
-            // The HTML run report references curves, the metrics table and gallery figures.
+            // Per-step losses: one line per step of each epoch (32 training rows, batch 8: 4 steps).
+            var steps = Trainer.ReadSteps(run);
+            Assert.Equal([1, 1, 1, 1, 2, 2, 2, 2], steps.Select(st => st.Epoch));
+            Assert.All(steps, st => Assert.Equal(4, st.Steps));
+            Assert.Equal(r.History[0].TrainLoss, steps.Where(st => st.Epoch == 1).Average(st => st.Loss), 6);
+
+            // The gallery shows failures first: abnormal references, worst finding F1 first, each with its finding diff.
+            var gallery = RunReportBuilder.GalleryOf(ev, data.Dir, 2);
+            Assert.Equal(2, gallery.Count);
+            Assert.All(gallery, g => Assert.StartsWith("finding F1 ", g.Note));
+            var f1 = gallery.Select(g => double.Parse(g.Note!["finding F1 ".Length..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(f1.Order(), f1);
+            Assert.False(Micar.Data.Synthetic.FindingExtractor.Extract(gallery[0].Reference).IsNormal && ev.References.Any(x => !Micar.Data.Synthetic.FindingExtractor.Extract(x).IsNormal),
+                "an abnormal case should come first when there is one");
+
+            // The HTML run report: per-step and epoch loss curves, the loss parts, the best epoch marked, the text-only
+            // baseline overlaid, the metrics table and the gallery with its notes and figures.
             var report = RunReportBuilder.Write(run, [new Micar.Reports.SystemMetrics { System = "test", Values = ev.Scores }],
-                RunReportBuilder.GalleryOf(ev, data.Dir, 2), ckpt, beam: 1);
+                gallery, ckpt, beam: 1, baseline: ("text only", run));
             var html = File.ReadAllText(report);
             Assert.Contains("<svg", html);
+            Assert.Contains("train loss per step", html);
+            Assert.Contains("Training cross-entropy", html);
+            Assert.Contains($"best epoch {r.BestEpoch}", html);
+            Assert.Contains("validation loss (text only)", html);
+            Assert.Contains("missed: ", html);
             Assert.Contains("explain/0/index.html", html);
             Assert.True(File.Exists(Path.Combine(run, "explain", "1", "overlays.svg")));
         }

@@ -124,6 +124,6 @@ public sealed record LineChart
         Flush();
         if (points.Count <= MarkerLimit)
             foreach (var (x, y, value) in points)
-                svg.Circle(x, y, 2.4, color, $"{series.Name}: {NiceTicks.FormatCompact(value)}");
+                svg.Circle(x, y, series.MarkerRadius, color, $"{series.Name}: {NiceTicks.FormatCompact(value)}");
     }
 }

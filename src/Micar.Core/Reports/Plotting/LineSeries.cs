@@ -14,4 +14,7 @@ public sealed record LineSeries(string Name, IReadOnlyList<double> X, IReadOnlyL
 
     /// <summary>Explicit colour; the palette colour of the series index when null.</summary>
     public Rgb? Color { get; init; }
+
+    /// <summary>Radius of the point markers (drawn for series of at most <see cref="LineChart.MarkerLimit"/> points).</summary>
+    public double MarkerRadius { get; init; } = 2.4;
 }
