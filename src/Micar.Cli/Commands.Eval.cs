@@ -48,7 +48,10 @@ static partial class Commands
                 Console.WriteLine($"reports: {csv}\nmetrics: {json}");
                 if (isRun)
                 {
-                    var report = RunReportBuilder.Write(runDir, [new Micar.Reports.SystemMetrics { System = $"{ckpt.Spec.Name} ({res.Split})", Values = res.Scores }],
+                    var intervals = MetricIntervals.Bootstrap(res.Predictions, res.References, new Micar.Data.DatasetFolder(dataDir).IsSynthetic)
+                        .ToDictionary(kv => kv.Key, kv => (kv.Value.Low, kv.Value.High));
+                    var report = RunReportBuilder.Write(runDir,
+                        [new Micar.Reports.SystemMetrics { System = $"{ckpt.Spec.Name} ({res.Split})", Values = res.Scores, Intervals = intervals }],
                         RunReportBuilder.GalleryOf(res, dataDir), ckpt, r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth, given);
                     Console.WriteLine($"report:  {report}");
                 }

@@ -93,7 +93,14 @@ static class Demo
             Say("");
         }
         var report = RunReportBuilder.Write(model.RunDir,
-            systems.Select(s => new Micar.Reports.SystemMetrics { System = s.Name, Values = s.Scores }).ToList(),
+            systems.Select(s => new Micar.Reports.SystemMetrics
+            {
+                System = s.Name, Values = s.Scores,
+                // 95 % bootstrap intervals over the test reports, for the model's row.
+                Intervals = s.Scores == ev.Scores
+                    ? MetricIntervals.Bootstrap(ev.Predictions, ev.References, synthetic: true).ToDictionary(kv => kv.Key, kv => (kv.Value.Low, kv.Value.High))
+                    : new Dictionary<string, (double Low, double High)>(),
+            }).ToList(),
             RunReportBuilder.GalleryOf(ev, dataDir, 4), ckpt, decode.BeamWidth, baseline: ("text only", blind.RunDir));
         Say($"run report with explain figures: {report}");
         File.WriteAllText(Path.Combine(root, "demo_results.md"), table);

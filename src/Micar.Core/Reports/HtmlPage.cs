@@ -20,6 +20,7 @@ internal sealed class HtmlPage
         th, td { border: 1px solid #d8d8d8; padding: 4px 10px; }
         th { background: #f2f2f2; text-align: left; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; }
+        .ci { color: #777; font-size: 85%; }
         .charts { display: flex; flex-wrap: wrap; gap: 16px; }
         .charts svg, figure img { max-width: 100%; height: auto; }
         figure { margin: 12px 0 20px; }

@@ -237,7 +237,9 @@ public static class RunReport
         {
             sb.Append("<tr><th>").Append(Markup.Escape(name)).Append("</th>");
             foreach (var s in systems)
-                sb.Append("<td class=\"num\">").Append(s.Values.TryGetValue(name, out var v) ? Fixed(v, 4) : "–").Append("</td>");
+                sb.Append("<td class=\"num\">").Append(s.Values.TryGetValue(name, out var v) ? Fixed(v, 4) : "–")
+                    .Append(s.Intervals.TryGetValue(name, out var ci) ? $" <span class=\"ci\">[{Fixed(ci.Low, 3)}, {Fixed(ci.High, 3)}]</span>" : "")
+                    .Append("</td>");
             sb.Append("</tr>\n");
         }
         return sb.Append("</tbody>\n</table>\n").ToString();

@@ -8,4 +8,7 @@ public sealed record SystemMetrics
 
     /// <summary>Metric values by name; rows of the table are the union of names in order of first appearance.</summary>
     public required IReadOnlyDictionary<string, double> Values { get; init; }
+
+    /// <summary>95 % intervals of some of the values (e.g. a bootstrap over the test reports), shown beside them.</summary>
+    public IReadOnlyDictionary<string, (double Low, double High)> Intervals { get; init; } = new Dictionary<string, (double Low, double High)>();
 }
