@@ -145,9 +145,9 @@ public static class RunReport
             yield return new LineChart
             {
                 Series = [new("balance value", withBalance.Select(e => (double)e.Epoch).ToArray(), withBalance.Select(e => e.TrainBalance!.Value).ToArray())],
-                Title = "MoE balance value (Σ p̄·ln p̄; −ln E is perfectly balanced)",
+                Title = "MoE balance value",
                 XLabel = "epoch",
-                YLabel = "balance value",
+                YLabel = "Σ p̄·ln p̄ (−ln E: even load)",
                 IntegerX = true,
                 Width = 360,
             }.Render();

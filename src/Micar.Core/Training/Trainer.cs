@@ -298,32 +298,23 @@ public static class Trainer
     }
 
     /// <summary>Reads the per-step log of a run (empty when there is none); a last line cut short is left out.</summary>
-    public static List<StepRecord> ReadSteps(string runDir)
-    {
-        var path = Path.Combine(runDir, StepsFile);
-        if (!File.Exists(path)) return [];
-        var text = File.ReadAllText(path);
-        var lines = text.Split('\n');
-        var complete = text.EndsWith('\n') ? lines : lines[..^1];
-        return complete.Select((l, i) => (Line: l, Number: i + 1)).Where(l => l.Line.Length > 0).Select(l =>
-        {
-            try { return JsonSerializer.Deserialize<StepRecord>(l.Line, Json)!; }
-            catch (JsonException e) { throw new InvalidDataException($"{path}, line {l.Number}: not a step record ({e.Message})", e); }
-        }).ToList();
-    }
+    public static List<StepRecord> ReadSteps(string runDir) => ReadJsonLines<StepRecord>(Path.Combine(runDir, StepsFile), "a step record");
 
     /// <summary>Reads the epoch log of a run. A last line without its newline (an append cut short) is left out.</summary>
-    public static List<EpochRecord> ReadHistory(string runDir)
+    public static List<EpochRecord> ReadHistory(string runDir) => ReadJsonLines<EpochRecord>(Path.Combine(runDir, LogFile), "an epoch record");
+
+    /// <summary>The records of a JSON-lines file (none when it is absent). A last line without its newline (an append cut
+    /// short) is left out; a malformed line is an error naming the file and line.</summary>
+    static List<T> ReadJsonLines<T>(string path, string what)
     {
-        var path = Path.Combine(runDir, LogFile);
         if (!File.Exists(path)) return [];
         var text = File.ReadAllText(path);
         var lines = text.Split('\n');
         var complete = text.EndsWith('\n') ? lines : lines[..^1];
         return complete.Select((l, i) => (Line: l, Number: i + 1)).Where(l => l.Line.Length > 0).Select(l =>
         {
-            try { return JsonSerializer.Deserialize<EpochRecord>(l.Line, Json)!; }
-            catch (JsonException e) { throw new InvalidDataException($"{path}, line {l.Number}: not an epoch record ({e.Message})", e); }
+            try { return JsonSerializer.Deserialize<T>(l.Line, Json)!; }
+            catch (JsonException e) { throw new InvalidDataException($"{path}, line {l.Number}: not {what} ({e.Message})", e); }
         }).ToList();
     }
 
