@@ -107,6 +107,34 @@ public class DistributedCliTests
     }
 
     [Fact]
+    public void A_run_resumes_with_another_number_of_processes()
+    {
+        var dir = Directory.CreateTempSubdirectory("micar-ddp-").FullName;
+        try
+        {
+            var data = Data(dir);
+            var run = Path.Combine(dir, "run");
+            string[] Args(int epochs, params string[] more) =>
+                ["train", "--spec", "tiny", "--data", data, "--out", run, "--epochs", epochs.ToString(), "--batch-size", "4", "--val-beam", "1",
+                 "--freeze-vision", "--threads", "2", .. more];
+            var first = Run(dir, Args(1, "--nproc", "2"));                    // epoch 1 on two processes
+            Assert.True(first.Code == 0, first.Err);
+            var second = Run(dir, Args(2, "--resume"));                       // epoch 2 on one
+            Assert.True(second.Code == 0, second.Err);
+            Assert.Contains("resuming after epoch 1", second.Err);
+            var third = Run(dir, Args(3, "--resume", "--nproc", "2"));       // epoch 3 on two again
+            Assert.True(third.Code == 0, third.Err);
+            Assert.Contains("resuming after epoch 2", third.Err);
+            var epochs = File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("epoch").GetInt32());
+            Assert.Equal([1, 2, 3], epochs);
+            // Every epoch's steps, once: 32 training rows in global batches of 8 (two processes) or 4 (one).
+            var steps = File.ReadAllLines(Path.Combine(run, "steps.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("epoch").GetInt32()).ToList();
+            Assert.Equal([4, 8, 4], steps.GroupBy(e => e).OrderBy(g => g.Key).Select(g => g.Count()));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void A_worker_that_dies_ends_the_run_with_an_error_naming_it()
     {
         var dir = Directory.CreateTempSubdirectory("micar-ddp-").FullName;
