@@ -167,7 +167,8 @@ public static class Presets
         Vocab = new VocabSpec { Dataset = "covctr" },
         TextSeqLen = 80,
         AttentionScale = AttentionScale.PerHead,
-        // Three epochs at the full learning rate, then decayed (official epochs // 2 would decay after two of five).
-        Training = new TrainingSpec { BatchSize = 16, Epochs = 5, StepSize = 3, Lr = 5e-4, VisionLr = 2.5e-4, Patience = 5, Seed = DatasetSeed },
+        // Five epochs at the full learning rate, then two decayed: the demo's finding F1 rose from 0.176 (5 epochs, decay
+        // after 3) to 0.342 within the demo's 10-minute budget on 2 cores (README).
+        Training = new TrainingSpec { BatchSize = 16, Epochs = 7, StepSize = 5, Lr = 5e-4, VisionLr = 2.5e-4, Patience = 7, Seed = DatasetSeed },
     };
 }
