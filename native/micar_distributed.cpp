@@ -3,7 +3,7 @@
 // with the collectives data-parallel training needs: allreduce, broadcast, allgather, barrier. Every call waits for
 // its work with the group's timeout, so a dead or silent peer ends in an error, never a hang.
 // Built when Gloo's headers are found (Debian: libgloo-dev); otherwise every entry point reports that.
-// Same conventions as micar_native.cpp: 0 on success, 1 on failure with the message in mt_dist_last_error().
+// Same conventions as micar_native.cpp (micar_shim.h): 0 on success, 1 on failure with the message in mt_last_error().
 
 #include <torch/torch.h>
 
@@ -19,26 +19,11 @@
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #endif
 
-#define MT_API extern "C" __attribute__((visibility("default")))
+#include "micar_shim.h"
 
 namespace {
 
-thread_local std::string g_dist_error;
-
-template <typename F>
-int dist_guarded(F&& f) {
-  try {
-    f();
-    return 0;
-  } catch (const c10::Error& e) {
-    g_dist_error = e.what_without_backtrace();
-  } catch (const std::exception& e) {
-    g_dist_error = e.what();
-  } catch (...) {
-    g_dist_error = "unknown C++ exception";
-  }
-  return 1;
-}
+using micar::guarded;
 
 #ifdef MICAR_WITH_GLOO
 struct StoreBox {
@@ -66,8 +51,6 @@ void finish(const c10::intrusive_ptr<c10d::Work>& work, const GroupBox& g, const
 
 }  // namespace
 
-MT_API const char* mt_dist_last_error() { return g_dist_error.c_str(); }
-
 MT_API int mt_dist_available() {
 #ifdef MICAR_WITH_GLOO
   return 1;
@@ -79,7 +62,7 @@ MT_API int mt_dist_available() {
 #ifdef MICAR_WITH_GLOO
 
 MT_API int mt_store_tcp(const char* host, int32_t port, int32_t world_size, int32_t is_server, int64_t timeout_ms, void** out) {
-  return dist_guarded([&] {
+  return guarded([&] {
     c10d::TCPStoreOptions o;
     o.port = static_cast<std::uint16_t>(port);
     o.isServer = is_server != 0;
@@ -92,7 +75,7 @@ MT_API int mt_store_tcp(const char* host, int32_t port, int32_t world_size, int3
 }
 
 MT_API int mt_store_file(const char* path, int32_t world_size, int64_t timeout_ms, void** out) {
-  return dist_guarded([&] {
+  return guarded([&] {
     auto store = c10::make_intrusive<c10d::FileStore>(std::string(path), world_size);
     store->setTimeout(std::chrono::milliseconds(timeout_ms));
     *out = new StoreBox{store};
@@ -100,21 +83,21 @@ MT_API int mt_store_file(const char* path, int32_t world_size, int64_t timeout_m
 }
 
 MT_API int mt_store_prefix(void* store, const char* prefix, void** out) {
-  return dist_guarded([&] {
+  return guarded([&] {
     auto* s = static_cast<StoreBox*>(store);
     *out = new StoreBox{c10::make_intrusive<c10d::PrefixStore>(std::string(prefix), s->store)};
   });
 }
 
 MT_API int mt_store_set(void* store, const char* key, const uint8_t* value, int64_t n) {
-  return dist_guarded([&] {
+  return guarded([&] {
     static_cast<StoreBox*>(store)->store->set(key, std::vector<uint8_t>(value, value + n));
   });
 }
 
 // Waits for the key (the store's timeout), then returns its value (free with mt_free).
 MT_API int mt_store_get(void* store, const char* key, uint8_t** value, int64_t* n) {
-  return dist_guarded([&] {
+  return guarded([&] {
     auto v = static_cast<StoreBox*>(store)->store->get(key);
     auto* p = static_cast<uint8_t*>(std::malloc(std::max<size_t>(1, v.size())));
     std::copy(v.begin(), v.end(), p);
@@ -126,7 +109,7 @@ MT_API int mt_store_get(void* store, const char* key, uint8_t** value, int64_t* 
 MT_API void mt_store_free(void* store) { delete static_cast<StoreBox*>(store); }
 
 MT_API int mt_pg_gloo(void* store, int32_t rank, int32_t size, int64_t timeout_ms, const char* hostname, void** out) {
-  return dist_guarded([&] {
+  return guarded([&] {
     auto opts = c10d::ProcessGroupGloo::Options::create(std::chrono::milliseconds(timeout_ms));
     opts->devices.push_back(hostname != nullptr && hostname[0] != '\0'
                                 ? c10d::ProcessGroupGloo::createDeviceForHostname(hostname)
@@ -141,7 +124,7 @@ MT_API void mt_pg_free(void* group) { delete static_cast<GroupBox*>(group); }
 
 // op: 0 sum, 2 product, 3 min, 4 max (c10d::ReduceOp); in place on every tensor.
 MT_API int mt_pg_allreduce(void* group, void** tensors, int32_t n, int32_t op) {
-  return dist_guarded([&] {
+  return guarded([&] {
     auto& g = *static_cast<GroupBox*>(group);
     auto v = tensors_of(tensors, n);
     c10d::AllreduceOptions o;
@@ -152,7 +135,7 @@ MT_API int mt_pg_allreduce(void* group, void** tensors, int32_t n, int32_t op) {
 }
 
 MT_API int mt_pg_broadcast(void* group, void** tensors, int32_t n, int32_t root) {
-  return dist_guarded([&] {
+  return guarded([&] {
     auto& g = *static_cast<GroupBox*>(group);
     auto v = tensors_of(tensors, n);
     c10d::BroadcastOptions o;
@@ -164,7 +147,7 @@ MT_API int mt_pg_broadcast(void* group, void** tensors, int32_t n, int32_t root)
 
 // outputs: size tensors shaped like input, filled with every rank's input in rank order.
 MT_API int mt_pg_allgather(void* group, void* input, void** outputs, int32_t size) {
-  return dist_guarded([&] {
+  return guarded([&] {
     auto& g = *static_cast<GroupBox*>(group);
     std::vector<at::Tensor> in{*static_cast<at::Tensor*>(input)};
     std::vector<std::vector<at::Tensor>> out{tensors_of(outputs, size)};
@@ -175,7 +158,7 @@ MT_API int mt_pg_allgather(void* group, void* input, void** outputs, int32_t siz
 }
 
 MT_API int mt_pg_barrier(void* group) {
-  return dist_guarded([&] {
+  return guarded([&] {
     auto& g = *static_cast<GroupBox*>(group);
     c10d::BarrierOptions o;
     o.timeout = g.timeout;
@@ -187,7 +170,7 @@ MT_API int mt_pg_barrier(void* group) {
 
 namespace {
 int unavailable() {
-  g_dist_error = "distributed training is not available: the native shim was built without Gloo (install libgloo-dev and rebuild)";
+  micar::last_error() = "distributed training is not available: the native shim was built without Gloo (install libgloo-dev and rebuild)";
   return 1;
 }
 }  // namespace

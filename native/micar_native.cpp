@@ -37,11 +37,18 @@
 #include <string>
 #include <vector>
 
-#define MT_API extern "C" __attribute__((visibility("default")))
+#include "micar_shim.h"
+
+namespace micar {
+std::string& last_error() {
+  thread_local std::string message;
+  return message;
+}
+}  // namespace micar
 
 namespace {
 
-thread_local std::string g_last_error;
+using micar::guarded;
 
 // Tags of mt_arg (arguments and results).
 enum : int32_t {
@@ -69,21 +76,6 @@ struct mt_arg {
   void* p;
 };
 static_assert(sizeof(mt_arg) == 32, "mt_arg layout is part of the ABI");
-
-template <class F>
-int guarded(F&& f) {
-  try {
-    f();
-    return 0;
-  } catch (const c10::Error& e) {
-    g_last_error = e.what_without_backtrace();
-  } catch (const std::exception& e) {
-    g_last_error = e.what();
-  } catch (...) {
-    g_last_error = "unknown C++ exception";
-  }
-  return 1;
-}
 
 at::Tensor& T(void* p) {
   TORCH_CHECK(p != nullptr, "null tensor handle");
@@ -216,7 +208,7 @@ void from_ivalue(const c10::IValue& v, mt_arg& out) {
 // ---------------------------------------------------------------------------------------------------
 // Errors, memory, version, configuration
 
-MT_API const char* mt_last_error() { return g_last_error.c_str(); }
+MT_API const char* mt_last_error() { return micar::last_error().c_str(); }
 MT_API void mt_free(void* p) { std::free(p); }
 MT_API const char* mt_version() { return TORCH_VERSION; }
 

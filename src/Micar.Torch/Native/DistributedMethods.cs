@@ -9,7 +9,6 @@ internal static unsafe class DistributedMethods
 {
     const string Lib = NativeMethods.Lib;
 
-    [DllImport(Lib)] public static extern IntPtr mt_dist_last_error();
     [DllImport(Lib)] public static extern int mt_dist_available();
     [DllImport(Lib)] public static extern int mt_store_tcp(byte* host, int port, int worldSize, int isServer, long timeoutMs, out IntPtr store);
     [DllImport(Lib)] public static extern int mt_store_file(byte* path, int worldSize, long timeoutMs, out IntPtr store);
@@ -28,7 +27,7 @@ internal static unsafe class DistributedMethods
     public static void Check(int status, string what)
     {
         if (status != 0)
-            throw new DistributedException($"{what}: {Marshal.PtrToStringUTF8(mt_dist_last_error()) ?? "unknown c10d error"}");
+            throw new DistributedException($"{what}: {Marshal.PtrToStringUTF8(NativeMethods.mt_last_error()) ?? "unknown c10d error"}");
     }
 
     /// <summary>A NUL-terminated UTF-8 copy of <paramref name="s"/>.</summary>
