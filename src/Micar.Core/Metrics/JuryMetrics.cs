@@ -29,18 +29,8 @@ public static class JuryMetrics
             if (references[i] is null) throw new ArgumentNullException(nameof(references), $"reference {i} is null.");
         }
         options ??= JuryOptions.Default;
-        var wordNet = options.WordNet ?? WordNetDatabase.Resolve(options.WordNetDirectory);
-
-        var hypTokens = predictions.Select(JuryTokenizer.Tokenize).ToArray();
-        var refTokens = references.Select(JuryTokenizer.Tokenize).ToArray();
+        var (hypTokens, refTokens, meteorScores, rouge) = Pairs(predictions, references, options);
         var bleu = JuryBleu.ComputeOrders(hypTokens, refTokens);
-
-        var meteor = new NltkMeteor(wordNet);
-        var meteorScores = new double[predictions.Count];
-        for (int i = 0; i < meteorScores.Length; i++) meteorScores[i] = meteor.Score(hypTokens[i], refTokens[i]);
-
-        var rouge = new double[predictions.Count];
-        for (int i = 0; i < rouge.Length; i++) rouge[i] = JuryRougeL.PairF1(predictions[i], references[i]);
         double rougeMean = JuryRougeL.Mean(rouge);
         double rougeMid = JuryRougeL.BootstrapMid(rouge, options.Seed, options.BootstrapSamples);
 
@@ -50,5 +40,20 @@ public static class JuryMetrics
             meteorMean, rougeMid, rougeMean, options.Seed, options.BootstrapSamples,
             JuryScores.MonitoredScore(bleu[0].Score, bleu[1].Score, bleu[2].Score, bleu[3].Score, meteorMean, rougeMid),
             JuryScores.MonitoredScore(bleu[0].Score, bleu[1].Score, bleu[2].Score, bleu[3].Score, meteorMean, rougeMean));
+    }
+
+    /// <summary>What the corpus scores are made of, per report: both sides tokenized as jury tokenizes them, and each
+    /// pair's METEOR and ROUGE-L F1 (the corpus METEOR and ROUGE-L are their means; BLEU is computed from the tokens).</summary>
+    internal static (IReadOnlyList<string>[] Hypotheses, IReadOnlyList<string>[] References, double[] Meteor, double[] RougeL) Pairs(
+        IReadOnlyList<string> predictions, IReadOnlyList<string> references, JuryOptions options)
+    {
+        var hypTokens = predictions.Select(JuryTokenizer.Tokenize).ToArray();
+        var refTokens = references.Select(JuryTokenizer.Tokenize).ToArray();
+        var meteor = new NltkMeteor(options.WordNet ?? WordNetDatabase.Resolve(options.WordNetDirectory));
+        var meteorScores = new double[predictions.Count];
+        for (int i = 0; i < meteorScores.Length; i++) meteorScores[i] = meteor.Score(hypTokens[i], refTokens[i]);
+        var rouge = new double[predictions.Count];
+        for (int i = 0; i < rouge.Length; i++) rouge[i] = JuryRougeL.PairF1(predictions[i], references[i]);
+        return (hypTokens, refTokens, meteorScores, rouge);
     }
 }

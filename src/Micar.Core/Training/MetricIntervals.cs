@@ -26,16 +26,11 @@ public static class MetricIntervals
         var values = new Dictionary<string, List<double>>();
         void Add(string key, double v) => (values.TryGetValue(key, out var l) ? l : values[key] = []).Add(v);
         if (n == 0) return [];
-        var hyp = predictions.Select(JuryTokenizer.Tokenize).ToArray();
-        var refs = references.Select(JuryTokenizer.Tokenize).ToArray();
+        // The per-report parts of the jury scores, computed once; every resample only recombines them.
         bool anyText = predictions.Any(p => !string.IsNullOrWhiteSpace(p));
-        var meteor = new double[n];
-        var rouge = new double[n];
-        if (anyText)
-        {
-            var m = new NltkMeteor(WordNetDatabase.Resolve());
-            for (int i = 0; i < n; i++) { meteor[i] = m.Score(hyp[i], refs[i]); rouge[i] = JuryRougeL.PairF1(predictions[i], references[i]); }
-        }
+        var (hyp, refs, meteor, rouge) = anyText
+            ? JuryMetrics.Pairs(predictions, references, JuryOptions.Default)
+            : ([], [], new double[n], new double[n]);
         var found = synthetic ? predictions.Select(FindingExtractor.Extract).ToArray() : [];
         var gold = synthetic ? references.Select(FindingExtractor.Extract).ToArray() : [];
         var rng = new Random(seed);

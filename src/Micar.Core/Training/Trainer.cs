@@ -355,20 +355,9 @@ public static class Trainer
         }
     }
 
-    /// <summary>Image memory for rows: from cached features, or by running the vision encoder on <paramref name="images"/>
-    /// (frozen: without gradients and in evaluation mode).</summary>
-    static Tensor Memory(CaptionNet net, TrainOptions o, int[] rows, Tensor? features, Tensor? images, ForwardContext ctx)
-    {
-        Tensor feats;
-        if (features is not null) feats = features.IndexSelect(0, Tensor.From<long>(rows.Select(r => (long)r).ToArray()));
-        else if (o.FreezeVision)
-        {
-            using var noGrad = Autograd.NoGrad();
-            feats = net.VisionFeatures(images!, ForwardContext.Eval);
-        }
-        else feats = net.VisionFeatures(images!, ctx);
-        return net.EncodeTokens(net.Project(feats), ctx);
-    }
+    /// <summary>The cached image tokens of <paramref name="rows"/> (null when the features are not cached).</summary>
+    static Tensor? FeatureRows(Tensor? features, int[] rows) =>
+        features?.IndexSelect(0, Tensor.From<long>(rows.Select(r => (long)r).ToArray()));
 
     static (Tensor Ids, Tensor Mask, Tensor Labels) TextBatch(EncodedBatch text, int[] rows, int T)
     {
@@ -431,7 +420,7 @@ public static class Trainer
             cancel.ThrowIfCancellationRequested();
             using var scope = Libtorch.NewScope();
             var rows = input.Rows;
-            var features = run.TrainFeatures?.IndexSelect(0, Tensor.From<long>(rows.Select(r => (long)r).ToArray()));
+            var features = FeatureRows(run.TrainFeatures, rows);
             var r = run.Step.Run(features is null ? input.Images : null, features, input.Ids, input.Mask, input.Labels, ctx, lv =>
             {
                 if (!double.IsFinite(lv))
@@ -507,7 +496,9 @@ public static class Trainer
                 var rows = Enumerable.Range(start, Math.Min(run.Batch, val.Count - start)).ToArray();
                 var (ids, mask, labels) = TextBatch(run.ValText, rows, T);
                 var images = features is null ? ImageBatcher.Load(rows.Select(r => val.ImagePaths[r]).ToArray(), run.Transform, o.Blind, o.ImageDecode) : null;
-                var memory = Memory(net, o, rows, features, images, ForwardContext.Eval);
+                var memory = FeatureRows(features, rows) is { } cached
+                    ? net.EncodeTokens(net.Project(cached), ForwardContext.Eval)
+                    : net.EncodeImage(images!, ForwardContext.Eval);
                 var r = net.Decode(ids, memory, mask, ForwardContext.Eval);
                 var (_, ce) = CaptionLoss.Of(r, labels, 0);
                 lossSum += CaptionLoss.Value(net.Description, ce.Item(), r.BalanceLoss.Item()) * rows.Length;
