@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Micar.Layers;
@@ -65,17 +63,12 @@ static class DdpBench
     /// <summary>Starts <paramref name="n"/> workers (ranks) of this program and returns rank 0's measurements.</summary>
     static JsonElement Launch(Case c, int n, int threads)
     {
-        int port;
-        using (var l = new TcpListener(IPAddress.Loopback, 0)) { l.Start(); port = ((IPEndPoint)l.LocalEndpoint).Port; l.Stop(); }
-        var host = Environment.ProcessPath ?? "dotnet";
+        int port = Store.FreeLoopbackPort();
         var procs = new List<Process>();
         for (int rank = 0; rank < n; rank++)
         {
-            var psi = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
-            if (Path.GetFileNameWithoutExtension(host) == "dotnet") psi.ArgumentList.Add(typeof(DdpBench).Assembly.Location);
-            foreach (var a in new[] { "ddp-worker", c.Spec.Name, SpecSerializer.ToJson(c.Spec), (c.GlobalBatch / n).ToString(), c.Warmup.ToString(),
-                         c.Steps.ToString(), Math.Max(1, threads / n).ToString() })
-                psi.ArgumentList.Add(a);
+            var psi = ModelBench.SelfStartInfo(["ddp-worker", c.Spec.Name, SpecSerializer.ToJson(c.Spec), (c.GlobalBatch / n).ToString(),
+                c.Warmup.ToString(), c.Steps.ToString(), Math.Max(1, threads / n).ToString()]);
             psi.Environment["RANK"] = rank.ToString();
             psi.Environment["WORLD_SIZE"] = n.ToString();
             psi.Environment["MASTER_ADDR"] = "127.0.0.1";

@@ -685,15 +685,21 @@ static class ModelBench
         return 0;
     }
 
-    /// <summary>Runs this program as <c>model-worker …</c> and parses the JSON it prints last.</summary>
-    static JsonElement Worker(params string[] args)
+    /// <summary>This benchmark program again with <paramref name="args"/>, its output captured (a worker process).</summary>
+    internal static ProcessStartInfo SelfStartInfo(IEnumerable<string> args)
     {
         var host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell how this program was started");
         var psi = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") psi.ArgumentList.Add(typeof(ModelBench).Assembly.Location);
-        psi.ArgumentList.Add("model-worker");
         foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {host}");
+        return psi;
+    }
+
+    /// <summary>Runs this program as <c>model-worker …</c> and parses the JSON it prints last.</summary>
+    static JsonElement Worker(params string[] args)
+    {
+        var psi = SelfStartInfo(["model-worker", .. args]);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {psi.FileName}");
         var stderrTask = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEnd();
         p.WaitForExit();

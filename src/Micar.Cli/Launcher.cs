@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Micar.Torch.Distributed;
 using Micar.Training;
 
@@ -136,11 +135,7 @@ static class Launcher
         if (string.IsNullOrEmpty(master))
         {
             if (nnodes > 1) throw new UserError("--nnodes > 1 needs --master ADDR:PORT (the address of node 0, reachable from every node)");
-            using var listener = new TcpListener(IPAddress.Loopback, 0);   // a free port for a one-machine run
-            listener.Start();
-            int free = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            return ("127.0.0.1", free);
+            return ("127.0.0.1", Store.FreeLoopbackPort());
         }
         int colon = master.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(master[(colon + 1)..], out var port) || port is < 1 or > 65535)

@@ -68,15 +68,16 @@ public sealed class DataParallel(ProcessGroup group)
         using var scope = Libtorch.NewScope();
         using var noGrad = Autograd.NoGrad();
         // Which parameters have a gradient on some rank: those without one anywhere stay without (AdamW skips them).
-        var has = Tensor.From<long>([.. parameters.Select(p => p.Grad is null ? 0L : 1L)], [parameters.Count]);
+        var local = parameters.Select(p => p.Grad).ToArray();             // one handle per gradient (a native call each)
+        var has = Tensor.From<long>([.. local.Select(g => g is null ? 0L : 1L)], [parameters.Count]);
         Group.AllReduce(has);
         var used = has.ToArray<long>();
         var grads = new List<Tensor>();
         for (int i = parameters.Count - 1; i >= 0; i--)                   // last layers first, as backward produces them
         {
             if (used[i] == 0) continue;
-            if (parameters[i].Grad is null) parameters[i].Grad = Libtorch.ZerosLike(parameters[i]);
-            grads.Add(parameters[i].Grad!);
+            if (local[i] is null) parameters[i].Grad = local[i] = Libtorch.ZerosLike(parameters[i]);
+            grads.Add(local[i]!);
         }
         foreach (var bucket in Buckets(grads))
         {

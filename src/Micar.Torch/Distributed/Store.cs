@@ -15,6 +15,17 @@ public sealed unsafe class Store : IDisposable
 
     internal IntPtr Handle => _handle != IntPtr.Zero ? _handle : throw new ObjectDisposedException(nameof(Store));
 
+    /// <summary>A TCP port free on the loopback interface now, for a one-machine rendezvous (as <c>torchrun --standalone</c>
+    /// picks one; another process may still take it before rank 0 binds it).</summary>
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
     /// <summary>True when the native shim was built with Gloo (c10d process groups on CPU).</summary>
     public static bool Available => DistributedMethods.mt_dist_available() != 0;
 
