@@ -108,7 +108,10 @@ public static class RunReportBuilder
         {
             string gen = eval.Predictions[i], refText = eval.References[i];
             if (!synthetic)
-                return (Index: i, Abnormal: refText != mostFrequent, Score: UnigramF1(gen, refText), Note: $"unigram F1 {UnigramF1(gen, refText):F2}");
+            {
+                double unigram = UnigramF1(gen, refText);
+                return (Index: i, Abnormal: refText != mostFrequent, Score: unigram, Note: $"unigram F1 {unigram:F2}");
+            }
             var (predicted, reference) = (Data.Synthetic.FindingExtractor.Extract(gen), Data.Synthetic.FindingExtractor.Extract(refText));
             var f1 = Data.Synthetic.FindingScorer.ScoreSets([(predicted, reference)]);
             double score = reference.IsNormal && predicted.IsNormal ? 1 : f1.F1;
