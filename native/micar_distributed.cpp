@@ -17,6 +17,8 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/csrc/distributed/c10d/comm.hpp>
+#include <torch/csrc/distributed/c10d/reducer.hpp>
 #endif
 
 #include "micar_shim.h"
@@ -42,10 +44,67 @@ std::vector<at::Tensor> tensors_of(void** ts, int32_t n) {
   return v;
 }
 
+void allreduce_sum(GroupBox& g, at::Tensor& t, const char* what);
+
+// Sums the gradient buckets across the group without dividing by the world size: the caller weights each rank's loss
+// (DDP's default hook averages; Micar's data-parallel step sums gradients of token-share-weighted losses).
+class SumCommHook : public c10d::CommHookInterface {
+ public:
+  explicit SumCommHook(GroupBox* g) : g_(g) {}
+
+  c10::intrusive_ptr<c10::ivalue::Future> runHook(c10d::GradBucket& bucket) override {
+    std::vector<at::Tensor> tensors{bucket.getBufferRef()};
+    c10d::AllreduceOptions o;
+    o.reduceOp = c10d::ReduceOp::SUM;
+    o.timeout = g_->timeout;
+    return g_->group->allreduce(tensors, o)->getFuture();
+  }
+
+  at::Tensor parseHookResult(const c10::IValue& result) override {
+    if (result.isTensor()) return result.toTensor();
+    TORCH_CHECK(result.isTensorList(), "gradient bucket all-reduce returned ", result.tagKind(), ", not tensors");
+    return result.toTensorList().get(0);
+  }
+
+ private:
+  GroupBox* g_;
+};
+
+struct ReducerBox {
+  std::unique_ptr<c10d::Reducer> reducer;
+};
+
+// A sum over the group that autograd differentiates: forward all-reduces a copy of the input, backward all-reduces the
+// incoming gradient (every rank's output depends on every rank's input). SyncBatchNorm's statistics go through it.
+struct AllReduceSumFn : public torch::autograd::Function<AllReduceSumFn> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x, int64_t group) {
+    ctx->saved_data["group"] = group;
+    auto y = x.clone(at::MemoryFormat::Contiguous);
+    allreduce_sum(*reinterpret_cast<GroupBox*>(group), y, "allreduce (forward)");
+    return y;
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    auto* g = reinterpret_cast<GroupBox*>(ctx->saved_data["group"].toInt());
+    auto dx = grads[0].clone(at::MemoryFormat::Contiguous);
+    allreduce_sum(*g, dx, "allreduce (backward)");
+    return {dx, at::Tensor()};
+  }
+};
+
 // Waits for the work with the group's timeout; a failed or timed-out collective throws with its reason.
 void finish(const c10::intrusive_ptr<c10d::Work>& work, const GroupBox& g, const char* what) {
   bool done = work->wait(g.timeout);
   TORCH_CHECK(done, what, " did not finish within ", g.timeout.count(), " ms (a peer is gone or stalled)");
+}
+
+void allreduce_sum(GroupBox& g, at::Tensor& t, const char* what) {
+  std::vector<at::Tensor> v{t};
+  c10d::AllreduceOptions o;
+  o.reduceOp = c10d::ReduceOp::SUM;
+  o.timeout = g.timeout;
+  finish(g.group->allreduce(v, o), g, what);
 }
 #endif
 
@@ -166,6 +225,59 @@ MT_API int mt_pg_barrier(void* group) {
   });
 }
 
+// The sum of x over the group as a differentiable operation (AllReduceSumFn); *out is a new tensor.
+MT_API int mt_pg_allreduce_autograd(void* group, void* x, void** out) {
+  return guarded([&] {
+    auto y = AllReduceSumFn::apply(*static_cast<at::Tensor*>(x), reinterpret_cast<int64_t>(group));
+    *out = new at::Tensor(std::move(y));
+  });
+}
+
+// c10d's Reducer (the engine of PyTorch's DistributedDataParallel) over the given parameters: autograd hooks copy each
+// gradient into its bucket as backward produces it, and a full bucket is all-reduced (summed, SumCommHook) while
+// backward goes on; backward returns with every parameter's .grad holding the sum over ranks. Buckets as DDP makes
+// them: a first bucket of first_bucket_bytes, then bucket_bytes, in reverse parameter order (the order backward
+// produces gradients). find_unused: before each backward, search the graph for parameters it does not reach (experts
+// no token chose), so buckets complete; a parameter unused on every rank keeps no gradient.
+MT_API int mt_reducer_new(void* group, void** params, int32_t n, int64_t bucket_bytes, int64_t first_bucket_bytes,
+                          int32_t find_unused, void** out) {
+  return guarded([&] {
+    auto* g = static_cast<GroupBox*>(group);
+    auto ps = tensors_of(params, n);
+    for (int32_t k = 0; k < n; ++k)
+      TORCH_CHECK(ps[k].requires_grad(), "parameter ", k, " does not require a gradient (give the reducer trainable parameters only)");
+    std::vector<bool> sparse(ps.size(), false);
+    auto assigned = c10d::compute_bucket_assignment_by_size(
+        ps, {static_cast<size_t>(first_bucket_bytes), static_cast<size_t>(bucket_bytes)}, sparse);
+    auto buckets = std::get<0>(assigned);
+    auto limits = std::get<1>(assigned);
+    std::reverse(buckets.begin(), buckets.end());
+    std::reverse(limits.begin(), limits.end());
+    std::unordered_map<size_t, std::string> names;
+    auto reducer = std::make_unique<c10d::Reducer>(ps, buckets, limits, g->group, sparse, bucket_bytes,
+                                                   find_unused != 0, /*gradient_as_bucket_view=*/false, names,
+                                                   first_bucket_bytes);
+    reducer->register_comm_hook(std::make_unique<SumCommHook>(g));
+    *out = new ReducerBox{std::move(reducer)};
+  });
+}
+
+// Called after the forward pass, before backward on outputs (the loss).
+MT_API int mt_reducer_prepare(void* reducer, void** outputs, int32_t n) {
+  return guarded([&] { static_cast<ReducerBox*>(reducer)->reducer->prepare_for_backward(tensors_of(outputs, n)); });
+}
+
+MT_API int mt_reducer_bucket_count(void* reducer, int32_t* count) {
+  return guarded([&] { *count = static_cast<int32_t>(static_cast<ReducerBox*>(reducer)->reducer->get_grad_buckets(false).size()); });
+}
+
+MT_API void mt_reducer_free(void* reducer) {
+  try {
+    delete static_cast<ReducerBox*>(reducer);
+  } catch (...) {
+  }
+}
+
 #else  // no Gloo headers at build time
 
 namespace {
@@ -187,5 +299,10 @@ MT_API int mt_pg_allreduce(void*, void**, int32_t, int32_t) { return unavailable
 MT_API int mt_pg_broadcast(void*, void**, int32_t, int32_t) { return unavailable(); }
 MT_API int mt_pg_allgather(void*, void*, void**, int32_t) { return unavailable(); }
 MT_API int mt_pg_barrier(void*) { return unavailable(); }
+MT_API int mt_pg_allreduce_autograd(void*, void*, void**) { return unavailable(); }
+MT_API int mt_reducer_new(void*, void**, int32_t, int64_t, int64_t, int32_t, void**) { return unavailable(); }
+MT_API int mt_reducer_prepare(void*, void**, int32_t) { return unavailable(); }
+MT_API int mt_reducer_bucket_count(void*, int32_t*) { return unavailable(); }
+MT_API void mt_reducer_free(void*) {}
 
 #endif

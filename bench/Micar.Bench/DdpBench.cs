@@ -14,7 +14,8 @@ namespace Micar.Bench;
 /// <summary>
 /// Data-parallel scaling on this machine: the same global batch as 1 process × b·N and N processes × b (c10d Gloo over
 /// loopback, the machine's threads split among the processes), per step: time, bytes all-reduced and time in
-/// collectives. <c>./scripts/bench ddp [--threads N] [--quick]</c>.
+/// collectives, for the gradient reduction after backward, overlapped with it (c10d's Reducer, the default), and
+/// overlapped with SyncBatchNorm. <c>./scripts/bench ddp [--threads N] [--quick]</c>.
 /// </summary>
 static class DdpBench
 {
@@ -36,20 +37,24 @@ static class DdpBench
         foreach (var c in Cases(quick))
         {
             JsonElement? single = null;
-            foreach (int n in new[] { 1, 2 })
+            foreach (var (n, mode) in new[] { (1, "single"), (2, "after"), (2, "overlap"), (2, "overlap-syncbn") })
             {
-                var r = Launch(c, n, threads);
+                var r = Launch(c, n, threads, mode);
                 double step = r.GetProperty("step_s").GetDouble();
                 double comm = r.GetProperty("comm_s").GetDouble();
                 long bytes = r.GetProperty("bytes_per_step").GetInt64();
                 single ??= r;
                 double speedup = single.Value.GetProperty("step_s").GetDouble() / step;
-                rows.Add([c.Label, $"{n} × {c.GlobalBatch / n}", $"{Math.Max(1, threads / n)}", $"{step:F3} s", $"{speedup:F2}×",
-                    n == 1 ? "—" : $"{bytes / 1048576.0:F1} MiB", n == 1 ? "—" : $"{comm:F3} s ({comm / step:P0})"]);
-                results.Add(new JsonObject { ["case"] = c.Label, ["processes"] = n, ["step_s"] = step, ["comm_s"] = comm, ["bytes_per_step"] = bytes });
+                string how = mode switch
+                {
+                    "after" => "after backward", "overlap" => "during backward", "overlap-syncbn" => "during backward, SyncBatchNorm", _ => "—",
+                };
+                rows.Add([c.Label, $"{n} × {c.GlobalBatch / n}", how, $"{Math.Max(1, threads / n)}", $"{step:F3} s", $"{speedup:F2}×",
+                    n == 1 ? "—" : $"{bytes / 1048576.0:F1} MiB", mode == "after" ? $"{comm:F3} s ({comm / step:P0})" : "—"]);
+                results.Add(new JsonObject { ["case"] = c.Label, ["processes"] = n, ["reduction"] = mode, ["step_s"] = step, ["comm_s"] = comm, ["bytes_per_step"] = bytes });
             }
         }
-        var md = "| model | processes × batch | threads each | step | speed-up | all-reduced per step | in collectives per step |\n|---|---|---:|---:|---:|---:|---:|\n"
+        var md = "| model | processes × batch | gradient all-reduce | threads each | step | speed-up | all-reduced per step | in collectives per step |\n|---|---|---|---:|---:|---:|---:|---:|\n"
             + string.Concat(rows.Select(r => "| " + string.Join(" | ", r) + " |\n"));
         Console.WriteLine();
         Console.WriteLine(md);
@@ -61,14 +66,14 @@ static class DdpBench
     }
 
     /// <summary>Starts <paramref name="n"/> workers (ranks) of this program and returns rank 0's measurements.</summary>
-    static JsonElement Launch(Case c, int n, int threads)
+    static JsonElement Launch(Case c, int n, int threads, string mode)
     {
         int port = Store.FreeLoopbackPort();
         var procs = new List<Process>();
         for (int rank = 0; rank < n; rank++)
         {
             var psi = ModelBench.SelfStartInfo(["ddp-worker", c.Spec.Name, SpecSerializer.ToJson(c.Spec), (c.GlobalBatch / n).ToString(),
-                c.Warmup.ToString(), c.Steps.ToString(), Math.Max(1, threads / n).ToString()]);
+                c.Warmup.ToString(), c.Steps.ToString(), Math.Max(1, threads / n).ToString(), mode]);
             psi.Environment["RANK"] = rank.ToString();
             psi.Environment["WORLD_SIZE"] = n.ToString();
             psi.Environment["MASTER_ADDR"] = "127.0.0.1";
@@ -86,14 +91,14 @@ static class DdpBench
     /// <summary>One rank: trains <c>steps</c> timed steps (after warm-up) of the spec on random inputs and prints JSON.</summary>
     public static int WorkerMain(string[] args)
     {
-        var spec = SpecSerializer.FromJson(args[2]);                          // args: ddp-worker NAME SPEC-JSON BATCH WARMUP STEPS THREADS
+        var spec = SpecSerializer.FromJson(args[2]);                          // args: ddp-worker NAME SPEC-JSON BATCH WARMUP STEPS THREADS MODE
         int batch = int.Parse(args[3]), warmup = int.Parse(args[4]), steps = int.Parse(args[5]);
         Libtorch.Threads = int.Parse(args[6]);
         int rank = int.Parse(Environment.GetEnvironmentVariable("RANK")!), size = int.Parse(Environment.GetEnvironmentVariable("WORLD_SIZE")!);
         var timeout = TimeSpan.FromMinutes(10);
         using var store = size > 1 ? Store.Tcp("127.0.0.1", int.Parse(Environment.GetEnvironmentVariable("MASTER_PORT")!), size, rank == 0, timeout) : null;
         using var group = store is null ? null : ProcessGroup.Gloo(store, rank, size, timeout, "127.0.0.1");
-        var dp = group is null ? null : new DataParallel(group);
+        using var dp = group is null ? null : new DataParallel(group) { Overlap = args[7] != "after", SyncBatchNorm = args[7] == "overlap-syncbn" };
         var model = spec.Compile();
         using var scope = Libtorch.NewScope();
         using var parameters = ParamInit.Create(model, new Generator(7));

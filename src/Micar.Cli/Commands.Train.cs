@@ -51,6 +51,10 @@ static partial class Commands
         var nnodes = new Option<int>("--nnodes") { Description = "machines in a multi-node run (start the same command on each)", DefaultValueFactory = _ => 1 }.Between(1, 4096);
         var nodeRank = new Option<int>("--node-rank") { Description = "this machine's index in a multi-node run, 0 … nnodes-1", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var master = new Option<string?>("--master") { Description = "ADDR:PORT of node 0's rendezvous (multi-node; default: a free local port)" };
+        var syncBn = new Option<bool>("--sync-batchnorm")
+        {
+            Description = "data-parallel runs: batch norms that train take their statistics over the global batch (SyncBatchNorm; default: each process's own rows, as DDP)",
+        };
         var distTimeout = new Option<int>("--dist-timeout")
         {
             Description = "seconds a process waits for the others in a collective (rank 0's validation included) before failing",
@@ -60,7 +64,7 @@ static partial class Commands
             "--resume or --overwrite; the run holds RUN/.lock (a second training into the folder fails, naming the holder's PID); nothing is " +
             "written before the data is checked, and nothing through a symbolic link inside the folder")
             { spec, data, outDir, epochs, batch, seed, resume, overwrite, freeze, cache, clip, blind, maxRows, valBeam, patience, fusionConv, force,
-              nproc, nnodes, nodeRank, master, distTimeout, SixteenBitOption, ThreadsOption };
+              nproc, nnodes, nodeRank, master, distTimeout, syncBn, SixteenBitOption, ThreadsOption };
         cmd.SetAction((r, ct) =>
         {
             var worker = Launcher.FromEnvironment();
@@ -75,7 +79,7 @@ static partial class Commands
                 Libtorch.Threads = Math.Max(1, (r.GetValue(ThreadsOption) ?? Environment.ProcessorCount) / worker.LocalWorldSize);
             var dataDir = r.GetValue(data)!;
             if (!Directory.Exists(dataDir)) throw new UserError($"--data folder '{dataDir}' does not exist");
-            using var membership = worker is null ? null : Launcher.Join(worker, TimeSpan.FromSeconds(r.GetValue(distTimeout)));
+            using var membership = worker is null ? null : Launcher.Join(worker, TimeSpan.FromSeconds(r.GetValue(distTimeout)), r.GetValue(syncBn));
             var options = new TrainOptions
             {
                 Parallel = membership?.Parallel, LocalProcesses = worker?.LocalWorldSize ?? 1,

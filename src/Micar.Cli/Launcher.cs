@@ -40,27 +40,29 @@ static class Launcher
     }
 
     /// <summary>The store and group a worker joined (disposed together at the end of the run).</summary>
-    public sealed class Membership(Store store, ProcessGroup group) : IDisposable
+    public sealed class Membership(Store store, ProcessGroup group, bool syncBatchNorm) : IDisposable
     {
         /// <summary>Data-parallel training over the group.</summary>
-        public DataParallel Parallel { get; } = new(group);
+        public DataParallel Parallel { get; } = new(group) { SyncBatchNorm = syncBatchNorm };
 
         /// <summary>Leaves the group and closes the store.</summary>
         public void Dispose()
         {
+            Parallel.Dispose();
             group.Dispose();
             store.Dispose();
         }
     }
 
-    /// <summary>Joins the group of <paramref name="w"/>: rank 0 serves the TCP store, every rank connects.</summary>
-    public static Membership Join(Worker w, TimeSpan timeout)
+    /// <summary>Joins the group of <paramref name="w"/>: rank 0 serves the TCP store, every rank connects.
+    /// <paramref name="syncBatchNorm"/>: batch norms that train use the global batch's statistics.</summary>
+    public static Membership Join(Worker w, TimeSpan timeout, bool syncBatchNorm = false)
     {
         var store = Store.Tcp(w.MasterAddr, w.MasterPort, w.WorldSize, w.Rank == 0, timeout);
         try
         {
             bool loopback = IPAddress.TryParse(w.MasterAddr, out var ip) && IPAddress.IsLoopback(ip) || w.MasterAddr == "localhost";
-            return new Membership(store, ProcessGroup.Gloo(store, w.Rank, w.WorldSize, timeout, loopback ? "127.0.0.1" : null));
+            return new Membership(store, ProcessGroup.Gloo(store, w.Rank, w.WorldSize, timeout, loopback ? "127.0.0.1" : null), syncBatchNorm);
         }
         catch
         {

@@ -55,12 +55,35 @@ public sealed record BatchNorm2d(int Channels, double Eps = 1e-5, double Momentu
     public Tensor Apply(ParamView p, Tensor x, ForwardContext ctx)
     {
         double momentum = ctx.BatchNormMomentum ?? Momentum;
-        var y = F.BatchNorm(x, p["running_mean"], p["running_var"], p["weight"], p["bias"], ctx.Training, momentum, Eps);
+        var y = ctx is { Training: true, SyncBatchNorm: { Size: > 1 } group }
+            ? SyncBatchNorm(p, x, group, momentum)
+            : F.BatchNorm(x, p["running_mean"], p["running_var"], p["weight"], p["bias"], ctx.Training, momentum, Eps);
         if (ctx.Training && p.Optional("num_batches_tracked") is { } n)
         {
             using var noGrad = Autograd.NoGrad();
             n.Add_(1);
         }
+        return y;
+    }
+
+    /// <summary>Training-mode batch norm with statistics over the global batch of <paramref name="group"/>'s ranks (which
+    /// may hold different numbers of rows): the sum and count in one differentiable all-reduce, then the sum of squared
+    /// deviations from the global mean in a second (two passes, as exact as one process's variance). The running
+    /// statistics get the global mean and the unbiased global variance, so they stay equal on every rank.</summary>
+    Tensor SyncBatchNorm(ParamView p, Tensor x, Micar.Torch.Distributed.ProcessGroup group, double momentum)
+    {
+        long[] dims = [0, 2, 3];
+        var perRank = Libtorch.Full([1], x.Numel / Channels, x.DType, x.Device);
+        var sums = group.SumDifferentiable(Libtorch.Cat([x.Sum(dims), perRank]));
+        double n = sums.Narrow(0, Channels, 1).Item();
+        if (n < 2) throw new ArgumentException($"SyncBatchNorm needs more than one value per channel over the group, got {n}");
+        var mean = sums.Narrow(0, 0, Channels).Div(n);
+        var centered = x.Sub(mean.View(1, Channels, 1, 1));
+        var variance = group.SumDifferentiable(centered.Mul(centered).Sum(dims)).Div(n);
+        var y = centered.Mul(variance.Add(Eps).Rsqrt().Mul(p["weight"]).View(1, Channels, 1, 1)).Add(p["bias"].View(1, Channels, 1, 1));
+        using var noGrad = Autograd.NoGrad();
+        p["running_mean"].Mul_(1 - momentum).Add_(mean.Detach().Mul(momentum));
+        p["running_var"].Mul_(1 - momentum).Add_(variance.Detach().Mul(momentum * n / (n - 1)));
         return y;
     }
 }

@@ -14,6 +14,11 @@ public sealed record ForwardContext
     /// each description's <see cref="Layers.BatchNorm2d.Momentum"/> (the trainer's batch-norm calibration sets 1/(k+1));
     /// null: each batch norm uses its own description's momentum (PyTorch's default 0.1).</summary>
     public double? BatchNormMomentum { get; init; }
+    /// <summary>SyncBatchNorm: in training mode every batch norm takes its statistics over the whole global batch, summed
+    /// across this process group (two differentiable all-reduces per batch norm forward, two backward), so every rank
+    /// normalises, and updates its running statistics, as one process with the whole batch would. Null: each rank's
+    /// own batch (PyTorch's default under DDP). Ignored in evaluation mode.</summary>
+    public Micar.Torch.Distributed.ProcessGroup? SyncBatchNorm { get; init; }
     /// <summary>Receives what blocks saw (null: nothing is recorded).</summary>
     public ITraceSink? Trace { get; init; }
     /// <summary>Algorithm of the MSVE 3×3 fusion convolution; null chooses: Winograd F(4×4, 3×3) on CPU for maps of at

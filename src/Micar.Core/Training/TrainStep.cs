@@ -70,6 +70,7 @@ public sealed class TrainStep(CaptionNet net, Optimizer optimizer)
     {
         if (images is null == features is null) throw new ArgumentException("a step needs either images or image features, not both");
         Optimizer.ZeroGrad();
+        if (Parallel is { Size: > 1, SyncBatchNorm: true } sync && ctx.SyncBatchNorm is null) ctx = ctx with { SyncBatchNorm = sync.Group };
         DecoderOutput output;
         (Tensor Loss, Tensor CrossEntropy) loss;
         using (Autocast is { } dtype ? Autograd.Autocast(ids.Device.Type, dtype) : null)
@@ -93,8 +94,7 @@ public sealed class TrainStep(CaptionNet net, Optimizer optimizer)
             double share = (double)local / Math.Max(1, dp.Sum(local));
             double alpha = Net.Description.BalanceLossWeight;
             var scaled = alpha == 0 ? loss.CrossEntropy.Mul(share) : loss.CrossEntropy.Mul(share).Add(output.BalanceLoss.To(DType.Float32).Mul(alpha / dp.Size));
-            scaled.Backward();
-            dp.ReduceGradients([.. Optimizer.Parameters]);
+            dp.Backward([.. Optimizer.Parameters], scaled);
         }
         else loss.Loss.Backward();
         if (GradClip is { } clip) Micar.Torch.Optim.GradClip.ClipGradNorm(Optimizer.Parameters, clip);

@@ -100,6 +100,18 @@ public sealed unsafe class ProcessGroup : IDisposable
         }
     }
 
+    /// <summary>The sum of <paramref name="x"/> over the group as an operation autograd differentiates (a new tensor; the
+    /// gradient of every rank's input is the sum of the ranks' output gradients): statistics over the global batch, as
+    /// SyncBatchNorm computes them. Every rank must call it at the same point of its forward pass.</summary>
+    public Tensor SumDifferentiable(Tensor x)
+    {
+        DistributedMethods.Check(DistributedMethods.mt_pg_allreduce_autograd(Handle, x.Handle, out var y), $"differentiable allreduce on rank {Rank}");
+        GC.KeepAlive(x);
+        return Tensor.FromHandle(y);
+    }
+
+    internal IntPtr NativeHandle => Handle;
+
     /// <summary>Every rank's <paramref name="input"/>, in rank order (each shaped like the input).</summary>
     public Tensor[] AllGather(Tensor input)
     {

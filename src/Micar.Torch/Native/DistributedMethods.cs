@@ -22,6 +22,11 @@ internal static unsafe class DistributedMethods
     [DllImport(Lib)] public static extern int mt_pg_broadcast(IntPtr group, IntPtr* tensors, int n, int root);
     [DllImport(Lib)] public static extern int mt_pg_allgather(IntPtr group, IntPtr input, IntPtr* outputs, int size);
     [DllImport(Lib)] public static extern int mt_pg_barrier(IntPtr group);
+    [DllImport(Lib)] public static extern int mt_pg_allreduce_autograd(IntPtr group, IntPtr x, out IntPtr y);
+    [DllImport(Lib)] public static extern int mt_reducer_new(IntPtr group, IntPtr* parameters, int n, long bucketBytes, long firstBucketBytes, int findUnused, out IntPtr reducer);
+    [DllImport(Lib)] public static extern int mt_reducer_prepare(IntPtr reducer, IntPtr* outputs, int n);
+    [DllImport(Lib)] public static extern int mt_reducer_bucket_count(IntPtr reducer, out int count);
+    [DllImport(Lib)] public static extern void mt_reducer_free(IntPtr reducer);
 
     /// <summary>Throws <see cref="DistributedException"/> with c10d's message when <paramref name="status"/> is non-zero.</summary>
     public static void Check(int status, string what)

@@ -35,16 +35,18 @@ public class DataParallelTests
     }
 
     /// <summary>Trains <paramref name="steps"/> steps on the rows <paramref name="rows"/> of each batch; the final parameters.</summary>
-    static (Dictionary<string, float[]> Params, Dictionary<string, float[]> Grads) Train(ModelSpec spec, int steps, long[] rows, DataParallel? dp)
+    static (Dictionary<string, float[]> Params, Dictionary<string, float[]> Grads) Train(ModelSpec spec, int steps, long[] rows, DataParallel? dp,
+        bool freezeVision = true)
     {
         var model = spec.Compile();
         using var scope = Libtorch.NewScope();
         using var store = ParamInit.Create(model, new Generator(dp is null ? 3UL : 3UL + (ulong)dp.Rank));   // ranks start apart
         var net = new CaptionNet(model, store);
-        using var optimizer = Trainer.OfficialOptimizer(store, spec.Training, freezeVision: true);
-        foreach (var k in store.Keys.Where(k => k.StartsWith("vis_enc.") && store.IsTrainable(k))) store[k].RequiresGrad = false;
+        using var optimizer = Trainer.OfficialOptimizer(store, spec.Training, freezeVision);
+        if (freezeVision)
+            foreach (var k in store.Keys.Where(k => k.StartsWith("vis_enc.") && store.IsTrainable(k))) store[k].RequiresGrad = false;
         dp?.BroadcastState(store);                                           // … and meet at rank 0's parameters
-        var step = new TrainStep(net, optimizer) { FreezeVision = true, Parallel = dp };
+        var step = new TrainStep(net, optimizer) { FreezeVision = freezeVision, Parallel = dp };
         var pick = Tensor.From<long>(rows, [rows.Length]);
         for (int s = 0; s < steps; s++)
         {
@@ -53,11 +55,16 @@ public class DataParallelTests
             step.Run(images.IndexSelect(0, pick), null, ids.IndexSelect(0, pick), mask.IndexSelect(0, pick), labels.IndexSelect(0, pick),
                 ForwardContext.Train(new Generator(9)));
         }
+        if (dp is { Overlap: true } && steps > 0)
+            Assert.True(dp.ReducerBuckets > 1, $"the overlapped reduction ran {dp.ReducerBuckets} bucket(s)");   // c10d's Reducer did the sums
         return (store.Entries().ToDictionary(e => e.Key, e => e.Value.Detach().To(DType.Float32).ToArray<float>()),
             store.Trainable().Where(e => e.Value.Grad is not null).ToDictionary(e => e.Key, e => e.Value.Grad!.ToArray<float>()));
     }
 
-    static T[] OnRanks<T>(int size, Func<DataParallel, T> body)
+    static T[] OnRanks<T>(int size, Func<DataParallel, T> body, bool overlap = true, bool syncBatchNorm = false) =>
+        OnRanks(size, body, g => new DataParallel(g) { BucketBytes = 64 << 10, Overlap = overlap, SyncBatchNorm = syncBatchNorm });   // small buckets: several per step
+
+    static T[] OnRanks<T, TState>(int size, Func<TState, T> body, Func<ProcessGroup, TState> make) where TState : IDisposable
     {
         var path = Path.Combine(Path.GetTempPath(), "micar-ddp-" + Guid.NewGuid().ToString("N"));
         var results = new T[size];
@@ -68,7 +75,8 @@ public class DataParallelTests
             {
                 using var store = Store.File(path, size, Timeout);
                 using var group = ProcessGroup.Gloo(store, rank, size, Timeout, "127.0.0.1");
-                results[rank] = body(new DataParallel(group) { BucketBytes = 64 << 10 });   // small buckets: several per step
+                using var dp = make(group);
+                results[rank] = body(dp);
             }
             catch (Exception e) { errors[rank] = e; }
         })).ToList();
@@ -79,21 +87,24 @@ public class DataParallelTests
         return results;
     }
 
+    /// <summary>Both reductions (c10d's Reducer during backward; bucket by bucket after it) on both expert dispatches:
+    /// sparse dispatch leaves experts without gradient on one rank and not the other.</summary>
     [Theory]
-    [InlineData(MoeDispatch.Dense)]
-    [InlineData(MoeDispatch.Sparse)]
-    public void Two_ranks_with_batch_b_give_the_parameters_of_one_process_with_batch_2b(MoeDispatch dispatch)
+    [InlineData(MoeDispatch.Dense, true)]
+    [InlineData(MoeDispatch.Sparse, true)]
+    [InlineData(MoeDispatch.Sparse, false)]
+    public void Two_ranks_with_batch_b_give_the_parameters_of_one_process_with_batch_2b(MoeDispatch dispatch, bool overlap)
     {
         var spec = Spec(dispatch);
         // One step: the summed gradients of two ranks are the one-process gradients, to float rounding.
         var (_, g1) = Train(spec, 1, [0, 1, 2, 3], null);
-        var (_, g2) = OnRanks(2, dp => Train(spec, 1, [dp.Rank, dp.Rank + 2], dp))[0];
+        var (_, g2) = OnRanks(2, dp => Train(spec, 1, [dp.Rank, dp.Rank + 2], dp), overlap)[0];
         Assert.Equal(g1.Keys.Order(), g2.Keys.Order());                     // the same parameters got gradients
         double gradScale = g1.Values.SelectMany(v => v).Max(v => Math.Abs(v));
         double gradDiff = g1.Max(kv => kv.Value.Select((v, i) => Math.Abs(v - g2[kv.Key][i])).Max());
         // Three steps: the ranks hold identical parameters, within rounding of the one-process ones.
         var (single, _) = Train(spec, 3, [0, 1, 2, 3], null);
-        var ranks = OnRanks(2, dp => Train(spec, 3, [dp.Rank, dp.Rank + 2], dp).Params);
+        var ranks = OnRanks(2, dp => Train(spec, 3, [dp.Rank, dp.Rank + 2], dp).Params, overlap);
         var (initial, _) = Train(spec, 0, [0], null);
         double worst = 0, moved = 0;
         foreach (var (key, expected) in single)
@@ -103,11 +114,84 @@ public class DataParallelTests
                 moved = Math.Max(moved, Math.Abs(initial[key][i] - expected[i]));
                 Assert.Equal(ranks[0][key][i], ranks[1][key][i]);
             }
-        Console.WriteLine($"DDP equivalence ({dispatch}): gradients max |diff| {gradDiff:g3} of max |g| {gradScale:g3}; " +
+        Console.WriteLine($"DDP equivalence ({dispatch}, overlap {overlap}): gradients max |diff| {gradDiff:g3} of max |g| {gradScale:g3}; " +
             $"parameters after 3 steps max |diff| {worst:g3}, moved up to {moved:g3}");
         Assert.True(gradDiff <= 1e-5 * gradScale, $"gradients differ by {gradDiff:g3} (max |g| {gradScale:g3})");
         Assert.True(moved > 1e-4, "training did not change the parameters");
         Assert.True(worst < 2e-6, $"two ranks differ from one process by {worst:g3}");
+    }
+
+    /// <summary>SyncBatchNorm on ranks holding 3 and 1 rows: each rank's output, the summed parameter gradients, the input
+    /// gradients and the running statistics are those of one batch norm over the 4 rows; per-rank statistics are not.</summary>
+    [Fact]
+    public void Sync_batch_norm_over_uneven_shards_is_batch_norm_over_the_global_batch()
+    {
+        const int C = 5;
+        var g = new Generator(21);
+        var x = Libtorch.Randn([4, C, 3, 2], g).Mul(3).Add(1.5);
+        var dy = Libtorch.Randn([4, C, 3, 2], g);
+        var weight = Libtorch.Randn([C], g);
+        var bias = Libtorch.Randn([C], g);
+        var bn = new BatchNorm2d(C);
+        (float[] Y, float[] Dx, float[] Dw, float[] Db, float[] Mean, float[] Var) Run(Tensor rows, ProcessGroup? group)
+        {
+            using var store = new ParamStore();
+            store.Set("weight", weight.Clone().RequiresGrad_(), trainable: true);
+            store.Set("bias", bias.Clone().RequiresGrad_(), trainable: true);
+            store.Set("running_mean", Libtorch.Zeros([C]), trainable: false);
+            store.Set("running_var", Libtorch.Ones([C]), trainable: false);
+            var input = x.IndexSelect(0, rows).RequiresGrad_();
+            var y = bn.Apply(store.View(""), input, new ForwardContext { Training = true, SyncBatchNorm = group });
+            y.Mul(dy.IndexSelect(0, rows)).Sum().Backward();
+            return (y.Detach().ToArray<float>(), input.Grad!.ToArray<float>(), store["weight"].Grad!.ToArray<float>(),
+                store["bias"].Grad!.ToArray<float>(), store["running_mean"].ToArray<float>(), store["running_var"].ToArray<float>());
+        }
+        var one = Run(Tensor.From<long>([0, 1, 2, 3], [4]), null);
+        long[][] shards = [[0, 1, 2], [3]];
+        var ranks = OnRanks(2, h => Run(Tensor.From<long>(shards[h.Rank], [shards[h.Rank].Length]), h.Group), group => new Holder(group));
+        var alone = Run(Tensor.From<long>(shards[1], [1]), null);            // rank 1's own statistics: one row
+        int split = 3 * C * 3 * 2;
+        static double MaxDiff(float[] a, float[] b) => a.Select((v, i) => (double)Math.Abs(v - b[i])).Max();
+        Assert.True(MaxDiff(one.Y[..split], ranks[0].Y) < 1e-5 && MaxDiff(one.Y[split..], ranks[1].Y) < 1e-5, "outputs differ");
+        Assert.True(MaxDiff(one.Dx[..split], ranks[0].Dx) < 1e-5 && MaxDiff(one.Dx[split..], ranks[1].Dx) < 1e-5, "input gradients differ");
+        Assert.True(MaxDiff(one.Dw, [.. ranks[0].Dw.Zip(ranks[1].Dw, (a, b) => a + b)]) < 1e-4, "weight gradients differ");
+        Assert.True(MaxDiff(one.Db, [.. ranks[0].Db.Zip(ranks[1].Db, (a, b) => a + b)]) < 1e-4, "bias gradients differ");
+        foreach (var r in ranks)
+        {
+            Assert.True(MaxDiff(one.Mean, r.Mean) < 1e-6, "running means differ");
+            Assert.True(MaxDiff(one.Var, r.Var) < 1e-5, "running variances differ");
+        }
+        Assert.True(MaxDiff(one.Y[split..], alone.Y) > 0.1, "the check cannot tell per-rank statistics from global ones");
+    }
+
+    /// <summary>The whole model with its vision encoder training (batch norms in training mode): two ranks with
+    /// SyncBatchNorm give one process's gradients and running statistics; without it the statistics differ.</summary>
+    [Fact]
+    public void Sync_batch_norm_makes_two_ranks_train_the_vision_encoder_as_one_process()
+    {
+        var spec = Spec(MoeDispatch.Dense);
+        var (p1, g1) = Train(spec, 1, [0, 1, 2, 3], null, freezeVision: false);
+        var (p2, g2) = OnRanks(2, dp => Train(spec, 1, [dp.Rank * 2, dp.Rank * 2 + 1], dp, freezeVision: false), syncBatchNorm: true)[0];
+        var (p3, _) = OnRanks(2, dp => Train(spec, 1, [dp.Rank * 2, dp.Rank * 2 + 1], dp, freezeVision: false))[0];
+        Assert.Equal(g1.Keys.Order(), g2.Keys.Order());
+        Assert.Contains(g1.Keys, k => k.StartsWith("vis_enc."));
+        double gradScale = g1.Values.SelectMany(v => v).Max(v => Math.Abs(v));
+        double gradDiff = g1.Max(kv => kv.Value.Select((v, i) => Math.Abs(v - g2[kv.Key][i])).Max());
+        var stats = p1.Keys.Where(k => k.EndsWith("running_var")).ToList();
+        double statDiff = stats.Max(k => p1[k].Select((v, i) => Math.Abs(v - p2[k][i])).Max());
+        double perRankDiff = stats.Max(k => p1[k].Select((v, i) => Math.Abs(v - p3[k][i])).Max());
+        Console.WriteLine($"SyncBatchNorm equivalence: gradients max |diff| {gradDiff:g3} of max |g| {gradScale:g3}; running variances " +
+            $"max |diff| {statDiff:g3} (per-rank statistics: {perRankDiff:g3})");
+        Assert.True(gradDiff <= 1e-4 * gradScale, $"gradients differ by {gradDiff:g3} (max |g| {gradScale:g3})");
+        Assert.True(statDiff < 1e-5, $"running variances differ by {statDiff:g3}");
+        Assert.True(perRankDiff > 100 * Math.Max(statDiff, 1e-7), $"per-rank statistics ({perRankDiff:g3}) are not told apart");
+    }
+
+    sealed class Holder(ProcessGroup group) : IDisposable
+    {
+        public ProcessGroup Group { get; } = group;
+        public int Rank => Group.Rank;
+        public void Dispose() { }
     }
 
     [Fact]
