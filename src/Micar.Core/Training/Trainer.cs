@@ -166,9 +166,14 @@ public static class Trainer
             if (o.CacheFeatures)
             {
                 var sw = Stopwatch.StartNew();
-                trainFeatures = ComputeFeatures(net, train, transform, o.ImageDecode, o.Blind);
-                valFeatures = ComputeFeatures(net, val, transform, o.ImageDecode, o.Blind);
-                log($"cached image features of {train.Count + val.Count} images in {sw.Elapsed.TotalSeconds:F1} s");
+                // Data-parallel: each rank encodes its slice of the training images and all gather the slices (every
+                // rank's shard changes each epoch); only rank 0 validates, so only it encodes the validation images.
+                trainFeatures = dp is { Size: > 1 } && !o.Blind
+                    ? ShardedFeatures(net, train.ImagePaths, transform, o.ImageDecode, dp)
+                    : ComputeFeatures(net, train.ImagePaths, transform, o.ImageDecode, o.Blind);
+                if (lead) valFeatures = ComputeFeatures(net, val.ImagePaths, transform, o.ImageDecode, o.Blind);
+                log($"cached image features of {train.Count + (lead ? val.Count : 0)} images in {sw.Elapsed.TotalSeconds:F1} s" +
+                    (dp is { Size: > 1 } && !o.Blind ? $" (training images shared among {dp.Size} processes)" : ""));
             }
         }
 
@@ -333,7 +338,7 @@ public static class Trainer
         log($"calibrated vision batch-norm statistics on {n} training images");
     }
 
-    static Tensor ComputeFeatures(CaptionNet net, SplitData split, Data.Images.ImageTransform transform,
+    static Tensor ComputeFeatures(CaptionNet net, string[] paths, Data.Images.ImageTransform transform,
         Data.Images.ImageDecodeOptions? decode, bool blind)
     {
         using var noGrad = Autograd.NoGrad();
@@ -343,16 +348,33 @@ public static class Trainer
             if (blind)
             {
                 // Every image is zero: one forward pass gives every row's tokens.
-                var one = net.VisionFeatures(ImageBatcher.Load(split.ImagePaths[..1], transform, blank: true), ForwardContext.Eval);
-                return one.Expand(split.Count, -1, -1).Contiguous().DetachFromScope();
+                var one = net.VisionFeatures(ImageBatcher.Load(paths[..1], transform, blank: true), ForwardContext.Eval);
+                return one.Expand(paths.Length, -1, -1).Contiguous().DetachFromScope();
             }
-            for (int start = 0; start < split.Count; start += 32)
+            for (int start = 0; start < paths.Length; start += 32)
             {
-                var images = ImageBatcher.Load(split.ImagePaths[start..Math.Min(split.Count, start + 32)], transform, blind, decode);
+                var images = ImageBatcher.Load(paths[start..Math.Min(paths.Length, start + 32)], transform, blind, decode);
                 parts.Add(net.VisionFeatures(images, ForwardContext.Eval));
             }
             return Libtorch.Cat(parts.ToArray(), 0).DetachFromScope();
         }
+    }
+
+    /// <summary>The features of every path, each rank encoding a contiguous slice of ⌈n / ranks⌉ (the last ones padded
+    /// with zeros) and all gathering the slices.</summary>
+    internal static Tensor ShardedFeatures(CaptionNet net, string[] paths, Data.Images.ImageTransform transform,
+        Data.Images.ImageDecodeOptions? decode, DataParallel dp)
+    {
+        int per = (paths.Length + dp.Size - 1) / dp.Size;
+        int start = Math.Min(paths.Length, dp.Rank * per), end = Math.Min(paths.Length, start + per);
+        using var scope = Libtorch.NewScope();
+        // A rank left without images still needs the token shape: it encodes the first image and sends zeros.
+        var mine = ComputeFeatures(net, end > start ? paths[start..end] : paths[..1], transform, decode, blind: false);
+        var slice = Libtorch.Zeros([per, mine.Shape[1], mine.Shape[2]], mine.DType);
+        if (end > start) slice.Narrow(0, 0, end - start).Copy_(mine);
+        mine.Dispose();
+        var all = dp.Group.AllGather(slice);
+        return Libtorch.Cat(all, 0).Narrow(0, 0, paths.Length).Contiguous().DetachFromScope();
     }
 
     /// <summary>The cached image tokens of <paramref name="rows"/> (null when the features are not cached).</summary>

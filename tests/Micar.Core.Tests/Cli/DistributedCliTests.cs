@@ -46,9 +46,10 @@ public class DistributedCliTests
             var data = Data(dir);
             var run = Path.Combine(dir, "run");
             var (code, output, err) = Run(dir, "train", "--spec", "tiny", "--data", data, "--out", run, "--nproc", "2", "--epochs", "1",
-                "--batch-size", "4", "--val-beam", "1", "--freeze-vision", "--threads", "2");
+                "--batch-size", "4", "--val-beam", "1", "--freeze-vision", "--cache-features", "--threads", "2");
             Assert.True(code == 0, err);
             Assert.Contains("started 2 worker(s) (ranks 0–1 of 2)", err);
+            Assert.Contains("(training images shared among 2 processes)", err);
             Assert.Contains("data-parallel: 2 processes, 4 rows each per step (8 in all)", err);
             Assert.Single(File.ReadAllLines(Path.Combine(run, "metrics.jsonl")));
             Assert.True(File.Exists(Path.Combine(run, "best", "model.safetensors")));
@@ -66,7 +67,8 @@ public class DistributedCliTests
         {
             var data = Data(dir);
             // tiny without dropout and balance term, weighted combine (whose router gradient is not rounding noise):
-            // what is left between the runs is the order of float sums (threads, the all-reduce).
+            // what is left between the runs is the order of float sums (threads, the all-reduce). Cached features: the
+            // two processes each encode half of the training images and gather the halves.
             var tiny = Presets.Get("tiny");
             var spec = tiny with
             {
@@ -76,7 +78,7 @@ public class DistributedCliTests
             var specPath = Path.Combine(dir, "spec.json");
             File.WriteAllText(specPath, SpecSerializer.ToJson(spec));
             string[] Args(string run, params string[] more) =>
-                ["train", "--spec", specPath, "--data", data, "--out", Path.Combine(dir, run), "--epochs", "1", "--val-beam", "1", "--freeze-vision", .. more];
+                ["train", "--spec", specPath, "--data", data, "--out", Path.Combine(dir, run), "--epochs", "1", "--val-beam", "1", "--freeze-vision", "--cache-features", .. more];
             var one = Run(dir, Args("one", "--batch-size", "8", "--threads", "2"));
             Assert.True(one.Code == 0, one.Err);
             var two = Run(dir, Args("two", "--batch-size", "4", "--nproc", "2", "--threads", "2"));
