@@ -133,6 +133,15 @@ MT_API int mt_store_tcp(const char* host, int32_t port, int32_t world_size, int3
   });
 }
 
+// The port a TCP store listens on or connects to (the one the system chose when the server was created with port 0).
+MT_API int mt_store_tcp_port(void* store, int32_t* port) {
+  return guarded([&] {
+    auto* tcp = dynamic_cast<c10d::TCPStore*>(static_cast<StoreBox*>(store)->store.get());
+    TORCH_CHECK(tcp != nullptr, "not a TCP store");
+    *port = tcp->getPort();
+  });
+}
+
 MT_API int mt_store_file(const char* path, int32_t world_size, int64_t timeout_ms, void** out) {
   return guarded([&] {
     auto store = c10::make_intrusive<c10d::FileStore>(std::string(path), world_size);
@@ -288,6 +297,7 @@ int unavailable() {
 }  // namespace
 
 MT_API int mt_store_tcp(const char*, int32_t, int32_t, int32_t, int64_t, void**) { return unavailable(); }
+MT_API int mt_store_tcp_port(void*, int32_t*) { return unavailable(); }
 MT_API int mt_store_file(const char*, int32_t, int64_t, void**) { return unavailable(); }
 MT_API int mt_store_prefix(void*, const char*, void**) { return unavailable(); }
 MT_API int mt_store_set(void*, const char*, const uint8_t*, int64_t) { return unavailable(); }

@@ -68,7 +68,9 @@ static class DdpBench
     /// <summary>Starts <paramref name="n"/> workers (ranks) of this program and returns rank 0's measurements.</summary>
     static JsonElement Launch(Case c, int n, int threads, string mode)
     {
-        int port = Store.FreeLoopbackPort();
+        // This process serves the rendezvous on a port the system picks; every worker connects to it.
+        using var store = n > 1 ? Store.Tcp("127.0.0.1", 0, n, isServer: true, TimeSpan.FromMinutes(10)) : null;
+        int port = store?.Port ?? 0;
         var procs = new List<Process>();
         for (int rank = 0; rank < n; rank++)
         {
@@ -96,7 +98,7 @@ static class DdpBench
         Libtorch.Threads = int.Parse(args[6]);
         int rank = int.Parse(Environment.GetEnvironmentVariable("RANK")!), size = int.Parse(Environment.GetEnvironmentVariable("WORLD_SIZE")!);
         var timeout = TimeSpan.FromMinutes(10);
-        using var store = size > 1 ? Store.Tcp("127.0.0.1", int.Parse(Environment.GetEnvironmentVariable("MASTER_PORT")!), size, rank == 0, timeout) : null;
+        using var store = size > 1 ? Store.Tcp("127.0.0.1", int.Parse(Environment.GetEnvironmentVariable("MASTER_PORT")!), size, isServer: false, timeout) : null;
         using var group = store is null ? null : ProcessGroup.Gloo(store, rank, size, timeout, "127.0.0.1");
         using var dp = group is null ? null : new DataParallel(group) { Overlap = args[7] != "after", SyncBatchNorm = args[7] == "overlap-syncbn" };
         var model = spec.Compile();

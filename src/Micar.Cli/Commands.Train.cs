@@ -72,7 +72,7 @@ static partial class Commands
             {
                 if (r.GetValue(nodeRank) >= r.GetValue(nnodes)) throw new UserError($"--node-rank {r.GetValue(nodeRank)} must be below --nnodes {r.GetValue(nnodes)}");
                 return Task.FromResult(Launcher.Run(CliRunner.Arguments, r.GetValue(nproc), r.GetValue(nnodes), r.GetValue(nodeRank), r.GetValue(master),
-                    line => Console.Error.WriteLine(line)));
+                    line => Console.Error.WriteLine(line), TimeSpan.FromSeconds(r.GetValue(distTimeout))));
             }
             SetThreads(r);
             if (worker is not null)   // the cores of this machine are shared among its workers

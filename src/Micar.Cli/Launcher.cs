@@ -15,7 +15,8 @@ namespace Micar.Cli;
 static class Launcher
 {
     /// <summary>The distributed environment of this process (null: not a worker).</summary>
-    public sealed record Worker(int Rank, int WorldSize, int LocalRank, int LocalWorldSize, string MasterAddr, int MasterPort);
+    /// <param name="AgentStore">The launcher serves the store (every rank connects as a client); else rank 0 serves it.</param>
+    public sealed record Worker(int Rank, int WorldSize, int LocalRank, int LocalWorldSize, string MasterAddr, int MasterPort, bool AgentStore = false);
 
     /// <summary>Reads RANK, WORLD_SIZE, … when WORLD_SIZE &gt; 1; errors name the variable.</summary>
     public static Worker? FromEnvironment()
@@ -36,7 +37,8 @@ static class Launcher
         if (string.IsNullOrEmpty(addr)) throw new UserError("distributed training: the environment variable MASTER_ADDR is not set");
         int port = Int("MASTER_PORT");
         if (port is < 1 or > 65535) throw new UserError($"distributed training: MASTER_PORT {port} is not a TCP port");
-        return new Worker(rank, size, localRank, Math.Max(1, localSize), addr, port);
+        bool agentStore = string.Equals(Environment.GetEnvironmentVariable(AgentStoreVariable), "True", StringComparison.OrdinalIgnoreCase);
+        return new Worker(rank, size, localRank, Math.Max(1, localSize), addr, port, agentStore);
     }
 
     /// <summary>The store and group a worker joined (disposed together at the end of the run).</summary>
@@ -58,7 +60,7 @@ static class Launcher
     /// <paramref name="syncBatchNorm"/>: batch norms that train use the global batch's statistics.</summary>
     public static Membership Join(Worker w, TimeSpan timeout, bool syncBatchNorm = false)
     {
-        var store = Store.Tcp(w.MasterAddr, w.MasterPort, w.WorldSize, w.Rank == 0, timeout);
+        var store = Store.Tcp(w.MasterAddr, w.MasterPort, w.WorldSize, isServer: w.Rank == 0 && !w.AgentStore, timeout);
         try
         {
             bool loopback = IPAddress.TryParse(w.MasterAddr, out var ip) && IPAddress.IsLoopback(ip) || w.MasterAddr == "localhost";
@@ -73,11 +75,16 @@ static class Launcher
 
     /// <summary>Starts <paramref name="nproc"/> workers of this command line and waits for them; the exit code of the run
     /// (0 when every worker succeeded, else the first failure's).</summary>
-    public static int Run(string[] args, int nproc, int nnodes, int nodeRank, string? master, Action<string> log)
+    public static int Run(string[] args, int nproc, int nnodes, int nodeRank, string? master, Action<string> log, TimeSpan timeout)
     {
         var (addr, port) = ParseMaster(master, nnodes);
         int world = nnodes * nproc;
         var workers = new List<(int Rank, Process Process)>();
+        // Node 0's launcher serves the rendezvous store itself for as long as its workers run (as torchrun's agent does):
+        // on one machine it listens on a port the system picks, so no other process can take the port before the
+        // workers start; the workers, rank 0 included, connect to it as clients.
+        using var store = nodeRank == 0 ? HostStore(addr, port, world, timeout) : null;
+        if (store is not null) port = store.Port;
         try
         {
             for (int local = 0; local < nproc; local++)
@@ -90,6 +97,7 @@ static class Launcher
                 psi.Environment["LOCAL_WORLD_SIZE"] = nproc.ToString();
                 psi.Environment["MASTER_ADDR"] = addr;
                 psi.Environment["MASTER_PORT"] = port.ToString();
+                psi.Environment[AgentStoreVariable] = "True";
                 workers.Add((rank, Process.Start(psi) ?? throw new InvalidOperationException($"could not start worker {rank}")));
             }
             log($"started {nproc} worker(s) (ranks {nodeRank * nproc}–{nodeRank * nproc + nproc - 1} of {world}), rendezvous {addr}:{port}");
@@ -115,6 +123,16 @@ static class Launcher
         }
     }
 
+    /// <summary>Set (to True) for workers whose launcher serves the store: every rank connects as a client (torchrun's
+    /// name for it).</summary>
+    public const string AgentStoreVariable = "TORCHELASTIC_USE_AGENT_STORE";
+
+    static Store HostStore(string addr, int port, int world, TimeSpan timeout)
+    {
+        try { return Store.Tcp(addr, port, world, isServer: true, timeout); }
+        catch (DistributedException e) { throw new UserError($"distributed training: cannot serve the rendezvous at {addr}:{port}: {e.Message}"); }
+    }
+
     static void Stop(Process p)
     {
         try { if (!p.HasExited) p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
@@ -137,7 +155,7 @@ static class Launcher
         if (string.IsNullOrEmpty(master))
         {
             if (nnodes > 1) throw new UserError("--nnodes > 1 needs --master ADDR:PORT (the address of node 0, reachable from every node)");
-            return ("127.0.0.1", Store.FreeLoopbackPort());
+            return ("127.0.0.1", 0);                                          // the system picks the port when the store binds
         }
         int colon = master.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(master[(colon + 1)..], out var port) || port is < 1 or > 65535)

@@ -89,10 +89,23 @@ public class ProcessGroupTests
     {
         using var store = Store.File(Path.Combine(Path.GetTempPath(), "micar-pg-" + Guid.NewGuid().ToString("N")), 1, Timeout);
         Assert.Throws<ArgumentOutOfRangeException>(() => ProcessGroup.Gloo(store, 2, 2, Timeout));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Store.Tcp("127.0.0.1", 0, 2, true, Timeout));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Store.Tcp("127.0.0.1", 0, 2, false, Timeout));     // a client needs the port
+        Assert.Throws<ArgumentOutOfRangeException>(() => Store.Tcp("127.0.0.1", 70000, 2, true, Timeout));
         using var alone = ProcessGroup.Gloo(store, 0, 1, Timeout, "127.0.0.1");
         var x = Tensor.From<float>([4f], [1]);
         alone.AllReduce(x, ReduceOp.Avg);
         Assert.Equal(4f, x.ToArray<float>()[0]);
+    }
+
+    [Fact]
+    public void A_tcp_store_served_on_port_0_listens_where_the_system_chose_and_clients_reach_it()
+    {
+        using var server = Store.Tcp("127.0.0.1", 0, 2, isServer: true, Timeout);
+        int port = server.Port;
+        Assert.InRange(port, 1, 65535);
+        using var client = Store.Tcp("127.0.0.1", port, 2, isServer: false, Timeout);
+        Assert.Equal(port, client.Port);
+        client.Set("k", [1, 2, 3]);
+        Assert.Equal(new byte[] { 1, 2, 3 }, server.Get("k"));
     }
 }

@@ -15,30 +15,31 @@ public sealed unsafe class Store : IDisposable
 
     internal IntPtr Handle => _handle != IntPtr.Zero ? _handle : throw new ObjectDisposedException(nameof(Store));
 
-    /// <summary>A TCP port free on the loopback interface now, for a one-machine rendezvous (as <c>torchrun --standalone</c>
-    /// picks one; another process may still take it before rank 0 binds it).</summary>
-    public static int FreeLoopbackPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
     /// <summary>True when the native shim was built with Gloo (c10d process groups on CPU).</summary>
     public static bool Available => DistributedMethods.mt_dist_available() != 0;
 
     /// <summary>A TCP store: rank 0 (<paramref name="isServer"/>) listens on <paramref name="host"/>:<paramref name="port"/>,
-    /// the others connect, each waiting up to <paramref name="timeout"/>.</summary>
+    /// the others connect, each waiting up to <paramref name="timeout"/>. A server given port 0 listens on a port the
+    /// system picks (<see cref="Port"/>), so no other process can take it between choosing and binding.</summary>
     public static Store Tcp(string host, int port, int worldSize, bool isServer, TimeSpan timeout)
     {
-        if (port is <= 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(port), port, "a TCP port lies in 1..65535");
+        if (port is < 0 or > 65535 || port == 0 && !isServer)
+            throw new ArgumentOutOfRangeException(nameof(port), port, isServer ? "a TCP port lies in 0..65535 (0: the system picks one)" : "a TCP port lies in 1..65535");
         IntPtr s;
         fixed (byte* h = DistributedMethods.Utf8(host))
             DistributedMethods.Check(DistributedMethods.mt_store_tcp(h, port, worldSize, isServer ? 1 : 0, (long)timeout.TotalMilliseconds, out s),
                 $"TCP store {host}:{port}");
         return new Store(s);
+    }
+
+    /// <summary>The port of a TCP store (the system's choice for a server created with port 0).</summary>
+    public int Port
+    {
+        get
+        {
+            DistributedMethods.Check(DistributedMethods.mt_store_tcp_port(Handle, out int port), "store port");
+            return port;
+        }
     }
 
     /// <summary>A store in a file every rank of one machine can reach.</summary>

@@ -11,6 +11,7 @@ internal static unsafe class DistributedMethods
 
     [DllImport(Lib)] public static extern int mt_dist_available();
     [DllImport(Lib)] public static extern int mt_store_tcp(byte* host, int port, int worldSize, int isServer, long timeoutMs, out IntPtr store);
+    [DllImport(Lib)] public static extern int mt_store_tcp_port(IntPtr store, out int port);
     [DllImport(Lib)] public static extern int mt_store_file(byte* path, int worldSize, long timeoutMs, out IntPtr store);
     [DllImport(Lib)] public static extern int mt_store_prefix(IntPtr store, byte* prefix, out IntPtr prefixed);
     [DllImport(Lib)] public static extern int mt_store_set(IntPtr store, byte* key, byte* value, long n);
