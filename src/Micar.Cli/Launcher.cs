@@ -56,7 +56,7 @@ static class Launcher
         }
     }
 
-    /// <summary>Joins the group of <paramref name="w"/>: rank 0 serves the TCP store, every rank connects.
+    /// <summary>Joins the group of <paramref name="w"/>: rank 0 (or the launcher, <see cref="Worker.AgentStore"/>) serves the TCP store, every rank connects.
     /// <paramref name="syncBatchNorm"/>: batch norms that train use the global batch's statistics.</summary>
     public static Membership Join(Worker w, TimeSpan timeout, bool syncBatchNorm = false)
     {
