@@ -74,6 +74,22 @@ struct ReducerBox {
   std::unique_ptr<c10d::Reducer> reducer;
 };
 
+// Passes every warning on except the Reducer's advice to turn find_unused_parameters off when a step used every
+// parameter: Micar searches for unused parameters on purpose (sparse expert dispatch leaves some without gradient on
+// some steps), and the advice names a Python constructor its users never called.
+class ReducerWarnings : public c10::WarningHandler {
+ public:
+  explicit ReducerWarnings(c10::WarningHandler* next) : next_(next) {}
+
+  void process(const c10::SourceLocation& where, const std::string& msg, const bool verbatim) override {
+    if (msg.rfind("find_unused_parameters=True was specified", 0) == 0) return;
+    next_->process(where, msg, verbatim);
+  }
+
+ private:
+  c10::WarningHandler* next_;
+};
+
 // A sum over the group that autograd differentiates: forward all-reduces a copy of the input, backward all-reduces the
 // incoming gradient (every rank's output depends on every rank's input). SyncBatchNorm's statistics go through it.
 struct AllReduceSumFn : public torch::autograd::Function<AllReduceSumFn> {
@@ -273,7 +289,11 @@ MT_API int mt_reducer_new(void* group, void** params, int32_t n, int64_t bucket_
 
 // Called after the forward pass, before backward on outputs (the loss).
 MT_API int mt_reducer_prepare(void* reducer, void** outputs, int32_t n) {
-  return guarded([&] { static_cast<ReducerBox*>(reducer)->reducer->prepare_for_backward(tensors_of(outputs, n)); });
+  return guarded([&] {
+    ReducerWarnings filter(c10::Warning::get_warning_handler());
+    c10::Warning::WarningHandlerGuard guard(&filter);
+    static_cast<ReducerBox*>(reducer)->reducer->prepare_for_backward(tensors_of(outputs, n));
+  });
 }
 
 MT_API int mt_reducer_bucket_count(void* reducer, int32_t* count) {
