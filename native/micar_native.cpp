@@ -332,6 +332,15 @@ MT_API int mt_tensor_same(void* a, void* b, int32_t* out) {
   return guarded([&] { *out = T(a).is_same(T(b)) ? 1 : 0; });
 }
 
+// The tensor's version counter (PyTorch's `t._version`): every in-place operation through the dispatcher advances it
+// (optimizer steps, copy_, fill_, …; views share their base's counter). -1 for inference tensors, which have none.
+MT_API int mt_tensor_version(void* t, int64_t* out) {
+  return guarded([&] {
+    auto& x = T(t);
+    *out = x.is_inference() ? -1 : static_cast<int64_t>(x._version());
+  });
+}
+
 MT_API int mt_tensor_alias(void* t, void** out) {
   return guarded([&] { *out = new at::Tensor(T(t)); });
 }

@@ -6,7 +6,8 @@ process (so that its peak resident memory is its own) and prints one JSON object
   model_bench.py check <dir> <threads>                          eval-mode logits vs Micar's (fails above 1e-3)
   model_bench.py train <dir> <threads> <warmup> <repeats>       forward + backward + AdamW (amsgrad) step
   model_bench.py moe   <dir> <threads> <warmup> <repeats>       the official dense MoE layer alone
-  model_bench.py beam  <dir> <threads> <tokens> <repeats> [images]  official beam search (width 3, full recompute)
+  model_bench.py beam  <dir> <threads> <tokens> <repeats> [images] [width]  official beam search (width 3, full
+                                                                recompute; width 1 is the official algorithm's greedy)
   model_bench.py overhead <dir> <threads> <warmup> <repeats>    text decoder fwd+bwd at batch 1, 8 tokens
 
 <dir> holds config.json (the micar_ref config plus training hyperparameters), weights.safetensors and
@@ -196,24 +197,25 @@ def mode_moe(d, warmup, repeats):
     return {"max_abs_diff": diff, "forward_s": f, "forward_best_s": fb, "forward_backward_s": fbw, "forward_backward_best_s": fbwb}
 
 
-def mode_beam(d, tokens, repeats, images=1):
+def mode_beam(d, tokens, repeats, images=1, width=3):
+    """The official beam search (beam_search_official: every prefix recomputed each step) over the first `images`
+    images; width 1 is the same algorithm as greedy argmax decoding (the official code has no other greedy)."""
     cfg, model = load_model(d)
     model.eval()
     inp = read_safetensors(os.path.join(d, "inputs.safetensors"))
     image = inp["image"][:images].clone()
     with torch.no_grad():
-        model.beam_search_official(image, beam=3, max_len=2, eos=-1)     # warm-up
-        enc = []
+        model.beam_search_official(image, beam=width, max_len=2, eos=-1)     # warm-up
+        enc, total, steps = [], [], 0
         for _ in range(repeats):
             t0 = time.perf_counter(); model.encode(image); enc.append(time.perf_counter() - t0)
-        total, steps = [], 0
-        for _ in range(repeats):
             t0 = time.perf_counter()
             # eos = -1 is never produced, so all `tokens` steps run (the official loop only stops when every beam ends).
-            out = model.beam_search_official(image, beam=3, max_len=tokens, eos=-1)
+            out = model.beam_search_official(image, beam=width, max_len=tokens, eos=-1)
             total.append(time.perf_counter() - t0)
             steps = out.size(1) - 1
-    return {"total_s": median(total), "encode_s": median(enc), "tokens": steps, "samples_s": total}
+    return {"total_s": median(total), "encode_s": median(enc), "tokens": steps, "width": width, "samples_s": total,
+            "encode_samples_s": enc}
 
 
 def mode_overhead(d, warmup, repeats):

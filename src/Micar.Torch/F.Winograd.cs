@@ -14,6 +14,8 @@ public enum ConvAlgorithm
 public static partial class F
 {
     static readonly Op WinogradOp = new("micar::conv2d_winograd");
+    static readonly Op WinogradWeightOp = new("micar::winograd_weight");
+    static readonly Op WinogradTransformedOp = new("micar::conv2d_winograd_transformed");
 
     /// <summary>Default of <see cref="Conv2dWinograd"/>'s <c>chunkBytes</c>: 64 MiB.</summary>
     public const long DefaultWinogradChunkBytes = 64L << 20;
@@ -48,4 +50,35 @@ public static partial class F
         using var scope = Libtorch.NewScope();
         return y.Add(bias.View(1, ws[0], 1, 1)).MoveToOuterScope();
     }
+
+    static long Tile(ConvAlgorithm algorithm) => algorithm switch
+    {
+        ConvAlgorithm.Winograd2 => 2,
+        ConvAlgorithm.Winograd4 => 4,
+        _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "a Winograd algorithm (Winograd2 or Winograd4) is needed"),
+    };
+
+    /// <summary>The Winograd transform <c>G g Gᵀ</c> of every kernel of <paramref name="weight"/> [k, c, 3, 3]: [α², k, c]
+    /// (α = m + 2; 4× the weights for <see cref="ConvAlgorithm.Winograd4"/>), for
+    /// <see cref="Conv2dWinogradTransformed"/>. Inference only (no gradient; refused in gradient mode for weights that
+    /// require one): keep it while the weights do not change.</summary>
+    public static Tensor WinogradWeight(Tensor weight, ConvAlgorithm algorithm = ConvAlgorithm.Winograd4) =>
+        WinogradWeightOp.Call(weight, Tile(algorithm));
+
+    /// <summary>
+    /// Inference form of <see cref="Conv2dWinograd"/> with the weights transformed beforehand (<see cref="WinogradWeight"/>)
+    /// and a per-channel affine map and ReLU applied as each slice of output channels is written:
+    /// <c>y = conv(input)·scale + shift</c>, then <c>max(y, 0)</c> when <paramref name="relu"/>, which is a convolution
+    /// with bias followed by an evaluation-mode batch norm with <c>scale = γ/√(var + ε)</c> and
+    /// <c>shift = β + (bias − mean)·scale</c>. No autograd.
+    /// </summary>
+    /// <param name="input">[b, c, h, w].</param>
+    /// <param name="transformedWeight">[α², k, c] from <see cref="WinogradWeight"/> with the same <paramref name="algorithm"/>.</param>
+    /// <param name="algorithm">Winograd2 or Winograd4.</param>
+    /// <param name="scale">[k] or null (1).</param>
+    /// <param name="shift">[k] or null (0).</param>
+    /// <param name="relu">Whether to apply ReLU last.</param>
+    public static Tensor Conv2dWinogradTransformed(Tensor input, Tensor transformedWeight, ConvAlgorithm algorithm = ConvAlgorithm.Winograd4,
+        Tensor? scale = null, Tensor? shift = null, bool relu = false) =>
+        WinogradTransformedOp.Call(input, transformedWeight, Tile(algorithm), scale, shift, relu);
 }

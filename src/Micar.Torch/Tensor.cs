@@ -129,6 +129,19 @@ public sealed unsafe partial class Tensor : IDisposable
         }
     }
 
+    /// <summary>The version counter (PyTorch's <c>t._version</c>): every in-place operation advances it (optimizer steps,
+    /// <see cref="Copy_"/>, <c>Fill_</c>, …; a view shares its base's counter), so an unchanged version means unchanged
+    /// values, except where a kernel writes outside the dispatcher (libtorch 1.13's batch norm updates its running
+    /// statistics without advancing their counters). −1 for inference-mode tensors, which have no counter.</summary>
+    public long Version
+    {
+        get
+        {
+            NativeMethods.Check(NativeMethods.mt_tensor_version(Handle, out var v));
+            return v;
+        }
+    }
+
     /// <summary>True when this and <paramref name="other"/> are the same tensor (same storage and view).</summary>
     public bool IsSameAs(Tensor other)
     {

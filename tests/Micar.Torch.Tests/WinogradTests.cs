@@ -112,4 +112,85 @@ public class WinogradTests
         Assert.Contains("input [1, 4, 6, 6]", e.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => F.Conv2dWinograd(x, k, null, ConvAlgorithm.Winograd4, chunkBytes: 0));
     }
+
+    // ---- inference form: transformed weights kept, affine map and ReLU on the output --------------------------------
+
+    /// <summary>conv(x) with bias, then an evaluation-mode batch norm and ReLU, layer by layer.</summary>
+    static Tensor ConvBnRelu(Tensor x, Tensor k, Tensor bias, Tensor gamma, Tensor beta, Tensor mean, Tensor var, double eps) =>
+        F.BatchNorm(F.Conv2d(x, k, bias, padding: 1), mean, var, gamma, beta, training: false, momentum: 0.1, eps: eps).Relu();
+
+    [Theory]
+    [InlineData(ConvAlgorithm.Winograd2, 7, 9)]
+    [InlineData(ConvAlgorithm.Winograd4, 7, 9)]
+    [InlineData(ConvAlgorithm.Winograd4, 8, 8)]
+    [InlineData(ConvAlgorithm.Winograd4, 1, 1)]
+    public void Transformed_weights_with_the_folded_batch_norm_equal_conv_bn_relu_in_float64(ConvAlgorithm algorithm, int h, int w)
+    {
+        using var scope = Libtorch.NewScope();
+        using var noGrad = Autograd.NoGrad();
+        var gen = new Generator(21);
+        var x = Libtorch.Randn([2, 6, h, w], gen, DType.Float64);
+        var k = Libtorch.Randn([5, 6, 3, 3], gen, DType.Float64);
+        var bias = Libtorch.Randn([5], gen, DType.Float64);
+        var gamma = Libtorch.Randn([5], gen, DType.Float64);                 // negative scales too: the ReLU comes after
+        var beta = Libtorch.Randn([5], gen, DType.Float64);
+        var mean = Libtorch.Randn([5], gen, DType.Float64);
+        var var = Libtorch.Rand([5], gen, DType.Float64).Add(0.1);
+        const double eps = 1e-5;
+        var scale = gamma.Div(var.Add(eps).Sqrt());
+        var shift = beta.Add(bias.Sub(mean).Mul(scale));
+        var y = F.Conv2dWinogradTransformed(x, F.WinogradWeight(k, algorithm), algorithm, scale, shift, relu: true);
+        var expected = ConvBnRelu(x, k, bias, gamma, beta, mean, var, eps);
+        Assert.Equal(expected.Shape, y.Shape);
+        Assert.True(MaxAbs(expected, y) < 1e-10, $"max |Δ| {MaxAbs(expected, y)}");
+        Assert.True(expected.Eq(0).Sum().Item() > 0, "the ReLU clips something");
+        // Without the affine map and ReLU it is the plain convolution.
+        var plain = F.Conv2dWinogradTransformed(x, F.WinogradWeight(k, algorithm), algorithm);
+        Assert.True(MaxAbs(F.Conv2d(x, k, padding: 1), plain) < 1e-11);
+    }
+
+    [Fact]
+    public void Transformed_weights_in_float32_stay_within_float_rounding_of_the_direct_convolution()
+    {
+        // Float32 on the CPU takes the oneDNN matrix product where libdnnl is loaded (Debian's libtorch), ATen's otherwise.
+        using var scope = Libtorch.NewScope();
+        using var noGrad = Autograd.NoGrad();
+        var gen = new Generator(23);
+        var x = Libtorch.Randn([2, 96, 13, 11], gen);
+        var k = Libtorch.Randn([64, 96, 3, 3], gen).Mul(Math.Sqrt(1.0 / (9 * 96)));
+        var scale = Libtorch.Rand([64], gen).Add(0.5);
+        var shift = Libtorch.Randn([64], gen);
+        var exact = F.Conv2d(x.To(DType.Float64), k.To(DType.Float64), padding: 1)
+            .Mul(scale.To(DType.Float64).View(1, 64, 1, 1)).Add(shift.To(DType.Float64).View(1, 64, 1, 1)).Relu();
+        var y = F.Conv2dWinogradTransformed(x, F.WinogradWeight(k), ConvAlgorithm.Winograd4, scale, shift, relu: true).To(DType.Float64);
+        double rel = MaxAbs(exact, y) / exact.Abs().Max().Item();
+        Assert.True(rel < 5e-5, $"relative error {rel:E2}");
+        // The training operator (chunked weight transforms, ATen products) gives the same up to rounding.
+        var training = F.Conv2dWinograd(x, k).Mul(scale.View(1, 64, 1, 1)).Add(shift.View(1, 64, 1, 1)).Relu().To(DType.Float64);
+        Assert.True(MaxAbs(training, y) / exact.Abs().Max().Item() < 5e-5);
+    }
+
+    [Fact]
+    public void The_inference_form_refuses_gradients_and_mismatched_weights()
+    {
+        using var scope = Libtorch.NewScope();
+        var gen = new Generator(3);
+        var x = Libtorch.Randn([1, 4, 6, 6], gen);
+        var k = Libtorch.Randn([2, 4, 3, 3], gen).RequiresGrad_();
+        var e = Assert.ThrowsAny<Exception>(() => F.WinogradWeight(k));
+        Assert.Contains("inference", e.Message);
+        Tensor u;
+        using (Autograd.NoGrad()) u = F.WinogradWeight(k);
+        Assert.Equal([36L, 2, 4], u.Shape);
+        e = Assert.ThrowsAny<Exception>(() => F.Conv2dWinogradTransformed(x.RequiresGrad_(), u));
+        Assert.Contains("inference", e.Message);
+        using (Autograd.NoGrad())
+        {
+            e = Assert.ThrowsAny<Exception>(() => F.Conv2dWinogradTransformed(x, u, ConvAlgorithm.Winograd2));   // 16 ≠ 36
+            Assert.Contains("micar::winograd_weight with tile 2", e.Message);
+            e = Assert.ThrowsAny<Exception>(() => F.Conv2dWinogradTransformed(x, u, ConvAlgorithm.Winograd4, Libtorch.Ones([3])));
+            Assert.Contains("scale", e.Message);
+            Assert.Throws<ArgumentOutOfRangeException>(() => F.WinogradWeight(k, ConvAlgorithm.Direct));
+        }
+    }
 }

@@ -117,6 +117,8 @@ public sealed record Msve(ResNet Backbone, int Width, int GridHeight = 7, int Gr
     /// pyramid (or, without <see cref="MultiScale"/>, the last stage pooled).</summary>
     public Tensor Apply(ParamView p, Tensor image, ForwardContext ctx)
     {
+        // Training changes the weights the inference caches were made from: release them (they would be made anew).
+        if (ctx.Training) p.Store.DropDerived(p.Prefix);
         using var scope = Libtorch.NewScope();
         var c = Trunk(p, image, ctx);
         var tokens = MultiScale ? Pyramid(p, c, ctx).Tokens : PoolTokens(c[3], GridHeight, GridWidth);
@@ -164,8 +166,14 @@ public sealed record Msve(ResNet Backbone, int Width, int GridHeight = 7, int Gr
             using (var up3 = Up(p3, c[0])) sum.Add_(up3);                       // up(P3, P2): same size as up(P3, C2)
             using (var up4 = Up(p4, c[0])) sum.Add_(up4);
             using (var up5 = Up(p5, c[0])) sum.Add_(up5);
-            var conv = F.Conv2dWinograd(sum, p["fusion.0.weight"], p["fusion.0.bias"], ctx.FusionConv ?? FusionConvAlgorithm(sum));
-            fused = ((BatchNorm2d)Fusion.Items[1]).Apply(p.At("fusion.1"), conv, ctx).Relu_().MoveToOuterScope();
+            var algorithm = ctx.FusionConv ?? FusionConvAlgorithm(sum);
+            if (algorithm != ConvAlgorithm.Direct && !ctx.Training && !Autograd.IsGradEnabled)
+                fused = FusionForInference(p.At("fusion"), sum, algorithm).MoveToOuterScope();
+            else
+            {
+                var conv = F.Conv2dWinograd(sum, p["fusion.0.weight"], p["fusion.0.bias"], algorithm);
+                fused = ((BatchNorm2d)Fusion.Items[1]).Apply(p.At("fusion.1"), conv, ctx).Relu_().MoveToOuterScope();
+            }
         }
         var tokens = PoolTokens(fused, GridHeight, GridWidth);
         if (ctx.Trace is { } trace)
@@ -173,6 +181,21 @@ public sealed record Msve(ResNet Backbone, int Width, int GridHeight = 7, int Gr
                 trace.Record(p.Prefix, "pyramid." + name, map.Mean(1));
         Tensor[]? maps = keepMaps ? [p2!.MoveToOuterScope(), p3.MoveToOuterScope(), p4.MoveToOuterScope(), p5.MoveToOuterScope(), fused.MoveToOuterScope()] : null;
         return (tokens.MoveToOuterScope(), maps);
+    }
+
+    /// <summary>The fusion block (3×3 conv with bias, batch norm, ReLU) in evaluation mode without gradients, by Winograd with
+    /// the transformed weights kept in the store (<see cref="ParamStore.Derived"/>: made again whenever the weights change)
+    /// and the bias and batch norm applied as one per-channel map <c>y·scale + shift</c> with the ReLU as the output is
+    /// written (<see cref="F.Conv2dWinogradTransformed"/>): the same values as the layer-by-layer path up to float rounding.</summary>
+    Tensor FusionForInference(ParamView f, Tensor x, ConvAlgorithm algorithm)
+    {
+        var weight = f["0.weight"];
+        var u = f.Store.Derived($"{f.Key("0.weight")}:winograd-{algorithm}", [weight], () => F.WinogradWeight(weight, algorithm));
+        using var scope = Libtorch.NewScope();
+        var bn = (BatchNorm2d)Fusion.Items[1];
+        var scale = f["1.weight"].Mul(f["1.running_var"].Add(bn.Eps).Rsqrt());                   // γ/√(var + ε)
+        var shift = f["1.bias"].Add(f["0.bias"].Sub(f["1.running_mean"]).Mul(scale));           // β + (b − mean)·scale
+        return F.Conv2dWinogradTransformed(x, u, algorithm, scale, shift, relu: true).MoveToOuterScope();
     }
 
     /// <summary>The automatic choice for the fusion conv (see <see cref="ForwardContext.FusionConv"/>): Winograd F(4×4, 3×3)

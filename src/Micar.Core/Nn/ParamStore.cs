@@ -12,6 +12,10 @@ public sealed class ParamStore : IDisposable
     readonly List<string> _order = new();
     readonly Dictionary<string, Tensor> _tensors = new(StringComparer.Ordinal);
     readonly HashSet<string> _trainable = new(StringComparer.Ordinal);
+    readonly Dictionary<string, DerivedEntry> _derived = new(StringComparer.Ordinal);
+
+    /// <summary>A tensor computed from entries of the store, and what it was computed from.</summary>
+    sealed record DerivedEntry(Tensor[] Sources, long[] Versions, Tensor Value);
 
     /// <summary>Keys in insertion (state-dict) order.</summary>
     public IReadOnlyList<string> Keys => _order;
@@ -52,9 +56,62 @@ public sealed class ParamStore : IDisposable
     /// <summary>A view whose keys are prefixed with <paramref name="prefix"/> + '.'.</summary>
     public ParamView View(string prefix) => new(this, prefix);
 
+    /// <summary>
+    /// A tensor computed from tensors of this store (e.g. convolution weights in the form an inference kernel reads),
+    /// made by <paramref name="compute"/> (without gradient) on first use and then returned again while its sources are
+    /// unchanged: the same tensor objects (none replaced through <see cref="Set"/>) at the same version counters (no
+    /// in-place change since: optimizer steps, <c>Copy_</c> from a checkpoint, …; see <see cref="Tensor.Version"/>).
+    /// Otherwise it is computed again, so it is never stale for changes the version counters see; do not derive from
+    /// tensors changed behind them (libtorch 1.13's batch norm updates its running statistics so). The result belongs
+    /// to the store (do not dispose it); <see cref="DropDerived"/> releases it early.
+    /// </summary>
+    /// <param name="name">A key of its own (e.g. the source's key and what was made of it).</param>
+    /// <param name="sources">The store's tensors it is computed from.</param>
+    /// <param name="compute">Computes it from <paramref name="sources"/>.</param>
+    public Tensor Derived(string name, Tensor[] sources, Func<Tensor> compute)
+    {
+        lock (_derived)
+        {
+            var versions = sources.Select(t => t.Version).ToArray();
+            if (_derived.TryGetValue(name, out var e))
+            {
+                if (versions.All(v => v >= 0) && e.Versions.AsSpan().SequenceEqual(versions)
+                    && e.Sources.Length == sources.Length && e.Sources.Zip(sources).All(p => ReferenceEquals(p.First, p.Second)))
+                    return e.Value;
+                _derived.Remove(name);
+                e.Value.Dispose();                                  // before computing anew: never two copies at a time
+            }
+            Tensor value;
+            using (var scope = Libtorch.NewScope())
+            using (Autograd.NoGrad())
+                value = compute().DetachFromScope();
+            _derived[name] = new DerivedEntry(sources, versions, value);
+            return value;
+        }
+    }
+
+    /// <summary>Releases the derived tensors (<see cref="Derived"/>) whose names start with <paramref name="prefix"/>
+    /// (all of them for ""), e.g. when training is about to change their sources anyway.</summary>
+    public void DropDerived(string prefix = "")
+    {
+        lock (_derived)
+            foreach (var name in _derived.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+            {
+                _derived[name].Value.Dispose();
+                _derived.Remove(name);
+            }
+    }
+
+    /// <summary>Bytes held by derived tensors (<see cref="Derived"/>).</summary>
+    public long DerivedBytes
+    {
+        get { lock (_derived) return _derived.Values.Sum(e => e.Value.Numel * e.Value.DType.ElementSize()); }
+    }
+
     /// <summary>Releases every tensor.</summary>
     public void Dispose()
     {
+        DropDerived();
         foreach (var t in _tensors.Values) t.Dispose();
         _tensors.Clear();
         _order.Clear();

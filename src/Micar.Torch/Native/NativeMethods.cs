@@ -118,6 +118,7 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] public static extern int mt_tensor_to_string(IntPtr t, out IntPtr text);
     [DllImport(Lib)] public static extern int mt_tensor_same(IntPtr a, IntPtr b, out int same);
     [DllImport(Lib)] public static extern int mt_tensor_alias(IntPtr t, out IntPtr alias);
+    [DllImport(Lib)] public static extern int mt_tensor_version(IntPtr t, out long version);
 
     [DllImport(Lib)] public static extern int mt_tensor_set_requires_grad(IntPtr t, int flag);
     [DllImport(Lib)] public static extern int mt_tensor_is_leaf(IntPtr t, out int leaf);
