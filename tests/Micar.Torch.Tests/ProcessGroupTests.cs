@@ -76,6 +76,7 @@ public class ProcessGroupTests
         var started = DateTime.UtcNow;
         var outcome = OnRanks(2, g =>
         {
+            g.Barrier();                                      // both are connected (a peer leaving during the join fails the join)
             if (g.Rank == 1) return "left";                  // leaves the group (disposed) without taking part
             var e = Assert.Throws<DistributedException>(() => g.AllReduce(Tensor.From<float>([1f], [1])));
             return e.Message;
