@@ -99,8 +99,11 @@ public sealed record ConditionedRouter(int DModel, int Experts, int TopK, int Mo
             logits = logits.Add(prior.Unsqueeze(1));
         }
         var probs = logits.Softmax(-1);                                                  // [b, n, E]
-        var (s, idx) = probs.TopK(TopK, -1);
-        var scores = s.Div(s.Sum(-1, keepDim: true));
+        // Chosen and renormalised on the logits: p_i / Σ_kept p_j = softmax over the kept logits. The same numbers as
+        // top-k of the probabilities, but robust when the modality term saturates the softmax (kept probabilities that
+        // underflow to 0 would tie, and their renormalisation would divide 0 by 0).
+        var (kept, idx) = logits.TopK(TopK, -1);
+        var scores = kept.Softmax(-1);
         if (ctx.Trace is { } trace)
         {
             trace.Record(p.Prefix, "routing.probs", probs);
