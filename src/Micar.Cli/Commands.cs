@@ -91,8 +91,8 @@ static partial class Commands
         var cmd = new Command("describe", "Every block of a spec with output shape, parameters and FLOPs; totals") { spec, json, batch, depth };
         cmd.SetAction(r =>
         {
-            var s = LoadSpec(r.GetValue(spec)!);
-            var summary = s.Describe(r.GetValue(batch));
+            var name = r.GetValue(spec)!;
+            var summary = MedMoePresets.TryGet(name, out var medmoe) ? medmoe.Describe(r.GetValue(batch)) : LoadSpec(name).Describe(r.GetValue(batch));
             Console.WriteLine(r.GetValue(json) ? summary.ToJson() : summary.ToText(r.GetValue(depth)));
             return 0;
         });
