@@ -106,11 +106,16 @@ static partial class Commands
         var seed = new Option<int>("--seed") { Description = "seed", DefaultValueFactory = _ => 7 };
         var size = new Option<int>("--size") { Description = "image side in pixels", DefaultValueFactory = _ => 224 }
             .Between(SyntheticGenerator.MinSize, SyntheticGenerator.MaxSize);
-        var cmd = new Command("synth", "Write the synthetic chest-CT dataset (PNG images, train/val/test CSV splits 8:1:1)") { outDir, n, seed, size };
+        var xrayShare = new Option<double>("--xray-share")
+        {
+            Description = "share of studies rendered as chest radiographs with their own report vocabulary (modality.csv lists each image's modality); 0 = CT only",
+            DefaultValueFactory = _ => 0,
+        }.Between(0.0, 1.0);
+        var cmd = new Command("synth", "Write the synthetic chest-CT dataset (PNG images, train/val/test CSV splits 8:1:1)") { outDir, n, seed, size, xrayShare };
         cmd.SetAction(r =>
         {
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            var summary = SynthDataset.Write(r.GetValue(outDir)!, r.GetValue(n), r.GetValue(seed), r.GetValue(size));
+            var summary = SynthDataset.Write(r.GetValue(outDir)!, r.GetValue(n), r.GetValue(seed), r.GetValue(size), xrayShare: r.GetValue(xrayShare));
             Console.WriteLine($"wrote {r.GetValue(n)} images to {r.GetValue(outDir)} in {sw.Elapsed.TotalSeconds:F1} s ({r.GetValue(n) / sw.Elapsed.TotalSeconds:F0} images/s)");
             Console.WriteLine(JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
             return 0;
