@@ -67,6 +67,11 @@ static partial class Commands
               nproc, nnodes, nodeRank, master, distTimeout, syncBn, SixteenBitOption, ThreadsOption };
         cmd.SetAction((r, ct) =>
         {
+            if (Spec.MedMoePresets.TryGet(r.GetValue(spec)!, out var medmoe))
+            {
+                SetThreads(r);
+                return Task.FromResult(TrainMedMoe(medmoe, r.GetValue(data)!, r.GetValue(outDir)!, r.GetValue(epochs), r.GetValue(batch), r.GetValue(seed), r.GetValue(maxRows), r.GetValue(overwrite)));
+            }
             var worker = Launcher.FromEnvironment();
             if (worker is null && (r.GetValue(nproc) > 1 || r.GetValue(nnodes) > 1))
             {

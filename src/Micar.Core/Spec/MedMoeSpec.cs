@@ -125,6 +125,9 @@ public sealed record MedMoeSpec
             ModalityDim, Width, text, EmbedDim, InitTemperature);
     }
 
+    /// <summary>This spec at another image size (the scripts' and tests' budget knob; F# cannot use C#'s <c>with</c>).</summary>
+    public MedMoeSpec WithImageSize(int imageSize) => this with { Vision = Vision with { ImageSize = imageSize } };
+
     /// <summary>The layer description of the model.</summary>
     /// <exception cref="SpecValidationException">The spec is invalid.</exception>
     public MedMoeModel Compile() => EnsureValid().Build();
