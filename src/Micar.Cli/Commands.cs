@@ -78,7 +78,7 @@ static partial class Commands
         try { return Presets.Resolve(specOrPath); }
         catch (Exception e) when (e is FileNotFoundException or KeyNotFoundException or ArgumentException)
         {
-            throw new UserError($"--spec '{specOrPath}' is neither a preset ({string.Join(", ", Presets.BaseNames)}, …) nor a readable spec file: {e.Message}");
+            throw new UserError($"--spec '{specOrPath}' is neither a preset ({string.Join(", ", Presets.BaseNames.Concat(MedMoePresets.BaseNames))}, …) nor a readable spec file: {e.Message}");
         }
     }
 

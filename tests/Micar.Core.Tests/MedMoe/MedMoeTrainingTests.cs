@@ -96,6 +96,9 @@ public class MedMoeTrainingTests(MedMoeData data) : IClassFixture<MedMoeData>
         var (again, _, againErr) = CliHarness.Run(["train", "--spec", "medmoe-tiny", "--data", data.Dir, "--out", run, "--epochs", "1", "--batch-size", "8"]);
         Assert.Equal(2, again);
         Assert.Contains("--overwrite", againErr);
+        var (unsupported, _, unsupportedErr) = CliHarness.Run(["train", "--spec", "medmoe-tiny", "--data", data.Dir, "--out", run + "-x", "--resume"]);
+        Assert.Equal(2, unsupported);
+        Assert.Contains("--resume is not supported", unsupportedErr);
         var evalOut = Path.Combine(data.Dir, "eval");
         var (ecode, eoutput, eerr) = CliHarness.Run(["eval", "--run", run, "--out", evalOut]);
         Assert.True(ecode == 0, eerr);
