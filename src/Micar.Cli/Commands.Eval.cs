@@ -28,6 +28,7 @@ static partial class Commands
         {
             SetThreads(r);
             var runDir = r.GetValue(run)!;
+            if (MedMoeTrainer.IsCheckpoint(runDir)) return EvalMedMoe(runDir, r.GetValue(data), r.GetValue(split)!, r.GetValue(outDir));
             var ckpt = LoadRun(runDir);
             var dataDir = r.GetValue(data) ?? TrainedDataDir(runDir) ?? throw new UserError("--data is required (the run does not record its dataset)");
             var width = r.GetValue(beam) ?? ckpt.Spec.Training.BeamWidth;

@@ -67,6 +67,20 @@ static partial class Commands
               nproc, nnodes, nodeRank, master, distTimeout, syncBn, SixteenBitOption, ThreadsOption };
         cmd.SetAction((r, ct) =>
         {
+            if (Spec.MedMoePresets.TryGet(r.GetValue(spec)!, out var medmoe))
+            {
+                // the caption recipe's options have no MedMoE meaning yet: refused rather than ignored
+                var captionOnly = new (string Name, bool Given)[]
+                {
+                    ("--resume", r.GetValue(resume)), ("--freeze-vision", r.GetValue(freeze)), ("--cache-features", r.GetValue(cache)),
+                    ("--grad-clip", r.GetValue(clip) is not null), ("--blind", r.GetValue(blind)), ("--val-beam", r.GetValue(valBeam) is not null),
+                    ("--patience", r.GetValue(patience) is not null), ("--nproc", r.GetValue(nproc) > 1), ("--nnodes", r.GetValue(nnodes) > 1),
+                };
+                if (captionOnly.FirstOrDefault(o => o.Given).Name is { } unsupported)
+                    throw new UserError($"{unsupported} is not supported for MedMoE specs ({r.GetValue(spec)})");
+                SetThreads(r);
+                return Task.FromResult(TrainMedMoe(medmoe, r.GetValue(data)!, r.GetValue(outDir)!, r.GetValue(epochs), r.GetValue(batch), r.GetValue(seed), r.GetValue(maxRows), r.GetValue(overwrite)));
+            }
             var worker = Launcher.FromEnvironment();
             if (worker is null && (r.GetValue(nproc) > 1 || r.GetValue(nnodes) > 1))
             {

@@ -78,7 +78,7 @@ static partial class Commands
         try { return Presets.Resolve(specOrPath); }
         catch (Exception e) when (e is FileNotFoundException or KeyNotFoundException or ArgumentException)
         {
-            throw new UserError($"--spec '{specOrPath}' is neither a preset ({string.Join(", ", Presets.BaseNames)}, …) nor a readable spec file: {e.Message}");
+            throw new UserError($"--spec '{specOrPath}' is neither a preset ({string.Join(", ", Presets.BaseNames.Concat(MedMoePresets.BaseNames))}, …) nor a readable spec file: {e.Message}");
         }
     }
 
@@ -91,8 +91,8 @@ static partial class Commands
         var cmd = new Command("describe", "Every block of a spec with output shape, parameters and FLOPs; totals") { spec, json, batch, depth };
         cmd.SetAction(r =>
         {
-            var s = LoadSpec(r.GetValue(spec)!);
-            var summary = s.Describe(r.GetValue(batch));
+            var name = r.GetValue(spec)!;
+            var summary = MedMoePresets.TryGet(name, out var medmoe) ? medmoe.Describe(r.GetValue(batch)) : LoadSpec(name).Describe(r.GetValue(batch));
             Console.WriteLine(r.GetValue(json) ? summary.ToJson() : summary.ToText(r.GetValue(depth)));
             return 0;
         });
@@ -106,11 +106,16 @@ static partial class Commands
         var seed = new Option<int>("--seed") { Description = "seed", DefaultValueFactory = _ => 7 };
         var size = new Option<int>("--size") { Description = "image side in pixels", DefaultValueFactory = _ => 224 }
             .Between(SyntheticGenerator.MinSize, SyntheticGenerator.MaxSize);
-        var cmd = new Command("synth", "Write the synthetic chest-CT dataset (PNG images, train/val/test CSV splits 8:1:1)") { outDir, n, seed, size };
+        var xrayShare = new Option<double>("--xray-share")
+        {
+            Description = "share of studies rendered as chest radiographs with their own report vocabulary (modality.csv lists each image's modality); 0 = CT only",
+            DefaultValueFactory = _ => 0,
+        }.Between(0.0, 1.0);
+        var cmd = new Command("synth", "Write the synthetic chest-CT dataset (PNG images, train/val/test CSV splits 8:1:1)") { outDir, n, seed, size, xrayShare };
         cmd.SetAction(r =>
         {
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            var summary = SynthDataset.Write(r.GetValue(outDir)!, r.GetValue(n), r.GetValue(seed), r.GetValue(size));
+            var summary = SynthDataset.Write(r.GetValue(outDir)!, r.GetValue(n), r.GetValue(seed), r.GetValue(size), xrayShare: r.GetValue(xrayShare));
             Console.WriteLine($"wrote {r.GetValue(n)} images to {r.GetValue(outDir)} in {sw.Elapsed.TotalSeconds:F1} s ({r.GetValue(n) / sw.Elapsed.TotalSeconds:F0} images/s)");
             Console.WriteLine(JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
             return 0;

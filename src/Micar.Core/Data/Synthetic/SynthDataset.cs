@@ -30,16 +30,47 @@ public static class SynthDataset
 
     private const ulong SplitStream = 3;
 
+    /// <summary>The per-image modality file of a dataset written with an X-ray share above 0.</summary>
+    public const string ModalityFile = "modality.csv";
+
+    /// <summary>The modality of each image of a dataset folder, by <c>image_id</c>: from <see cref="ModalityFile"/>, or
+    /// every image CT when the folder has none (CT-only synthetic data and real datasets).</summary>
+    /// <exception cref="FormatException">A malformed line or an unknown modality name; the message names the line.</exception>
+    public static IReadOnlyDictionary<string, SyntheticModality> ReadModalities(string folder, IEnumerable<string> imageIds)
+    {
+        var path = Path.Combine(folder, ModalityFile);
+        if (!File.Exists(path)) return imageIds.Distinct().ToDictionary(id => id, _ => SyntheticModality.Ct);
+        var map = new Dictionary<string, SyntheticModality>(StringComparer.Ordinal);
+        var lines = File.ReadAllLines(path);
+        for (var i = 1; i < lines.Length; i++)
+        {
+            if (lines[i].Length == 0) continue;
+            var comma = lines[i].LastIndexOf(',');
+            if (comma <= 0) throw new FormatException($"{path} line {i + 1}: expected image_id,modality");
+            var id = lines[i][..comma].Trim('"').Replace("\"\"", "\"");
+            try { map[id] = SyntheticModalities.Parse(lines[i][(comma + 1)..]); }
+            catch (ArgumentException e) { throw new FormatException($"{path} line {i + 1}: {e.Message}", e); }
+        }
+        foreach (var id in imageIds)
+            if (!map.ContainsKey(id)) throw new FormatException($"{path}: image '{id}' has no modality");
+        return map;
+    }
+
     /// <summary>Generates and writes the dataset.</summary>
     /// <param name="outDir">Dataset folder (created if missing).</param>
     /// <param name="n">Number of studies (1 … 10,000,000).</param>
     /// <param name="seed">Dataset seed; study i uses <see cref="SyntheticGenerator.CaseSeed"/>(seed, i).</param>
     /// <param name="size">Image side in pixels.</param>
     /// <param name="maxDegreeOfParallelism">Worker count (default: all cores).</param>
+    /// <param name="xrayShare">Share of studies rendered and reported as chest radiographs
+    /// (<see cref="SyntheticGenerator.ModalityOf"/>); with a share above 0 the folder also gets <c>modality.csv</c>
+    /// (<c>image_id,modality</c>, <see cref="SyntheticModalities.Names"/>) and the marker file the share. The default 0 writes
+    /// the CT-only dataset exactly as before.</param>
     /// <returns>Counts and timing.</returns>
     /// <exception cref="ArgumentOutOfRangeException">n or size out of range.</exception>
     /// <exception cref="IOException">A file could not be written (the message names it).</exception>
-    public static SynthDatasetSummary Write(string outDir, int n = 2000, int seed = 7, int size = SyntheticGenerator.DefaultSize, int? maxDegreeOfParallelism = null)
+    public static SynthDatasetSummary Write(string outDir, int n = 2000, int seed = 7, int size = SyntheticGenerator.DefaultSize, int? maxDegreeOfParallelism = null,
+        double xrayShare = 0)
     {
         ArgumentException.ThrowIfNullOrEmpty(outDir);
         if (n is < 1 or > 10_000_000)
@@ -51,6 +82,11 @@ public static class SynthDataset
         {
             throw new ArgumentOutOfRangeException(
                 nameof(size), size, $"Synthetic dataset: size must be in [{SyntheticGenerator.MinSize}, {SyntheticGenerator.MaxSize}].");
+        }
+
+        if (!(xrayShare is >= 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(xrayShare), xrayShare, "Synthetic dataset: the X-ray share must lie in [0, 1].");
         }
 
         var clock = Stopwatch.StartNew();
@@ -70,10 +106,13 @@ public static class SynthDataset
         var reports = new string[n];
         var codes = new string[n];
         var sets = new FindingSet[n];
+        var modalities = new SyntheticModality[n];
         var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism ?? Environment.ProcessorCount };
         Parallel.For(0, n, options, i =>
         {
-            var study = SyntheticGenerator.Generate(SyntheticGenerator.CaseSeed(seed, i), size);
+            var caseSeed = SyntheticGenerator.CaseSeed(seed, i);
+            modalities[i] = SyntheticGenerator.ModalityOf(caseSeed, xrayShare);
+            var study = SyntheticGenerator.Generate(caseSeed, size, modalities[i]);
             var id = "images/synth_" + i.ToString(CultureInfo.InvariantCulture).PadLeft(width, '0') + ".png";
             PngEncoder.Save(Path.Combine(root, id), study.Pixels, size, size, 1, fast: true);
             ids[i] = id;
@@ -90,7 +129,18 @@ public static class SynthDataset
 
         var normal = sets.Count(s => s.IsNormal);
         var counts = Enum.GetValues<FindingType>().ToDictionary(t => t, t => sets.Sum(s => s.Count(f => f.Type == t)));
-        WriteText(folder.SyntheticMarkerPath, Json(n, seed, size, train.Length, val.Length, test.Length, normal, counts));
+        if (xrayShare > 0)
+        {
+            var modalityCsv = new StringBuilder(32 + n * 40).Append(DatasetFolder.ImageIdColumn).Append(",modality\n");
+            for (var i = 0; i < n; i++)
+            {
+                modalityCsv.Append(CsvField(ids[i])).Append(',').Append(SyntheticModalities.Name(modalities[i])).Append('\n');
+            }
+
+            WriteText(Path.Combine(root, ModalityFile), modalityCsv.ToString());
+        }
+
+        WriteText(folder.SyntheticMarkerPath, Json(n, seed, size, train.Length, val.Length, test.Length, normal, counts, xrayShare));
         WriteText(Path.Combine(root, "README.txt"), Readme(n, seed, size, train.Length, val.Length, test.Length, normal, counts));
         return new SynthDatasetSummary(root, seed, size, train.Length, val.Length, test.Length, normal, counts, clock.Elapsed);
     }
@@ -142,7 +192,7 @@ public static class SynthDataset
     private static void WriteText(string path, string text) =>
         PngEncoder.WriteAtomically(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text));
 
-    private static string Json(int n, long seed, int size, int train, int val, int test, int normal, Dictionary<FindingType, int> counts)
+    private static string Json(int n, long seed, int size, int train, int val, int test, int normal, Dictionary<FindingType, int> counts, double xrayShare)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -169,6 +219,12 @@ public static class SynthDataset
             json.WriteEndObject();
             json.WriteString("ground_truth", "findings joined by ';' as type:side:zone:depth:size:margin[:air], or 'normal'");
             json.WriteString("vocabulary", "covctr (229 tokens)");
+            if (xrayShare > 0)
+            {
+                json.WriteNumber("xray_share", xrayShare);
+                json.WriteString("modality", ModalityFile + ": image_id,modality (ct: COVCTR vocabulary; xray: radiograph projection, chest X-ray vocabulary)");
+            }
+
             json.WriteEndObject();
         }
 

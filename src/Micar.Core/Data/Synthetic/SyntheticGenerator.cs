@@ -21,6 +21,7 @@ public static class SyntheticGenerator
 
     private const ulong FindingStream = 1;
     private const ulong RenderStream = 2;
+    private const ulong ModalityStream = 4;
 
     /// <summary>Generates the study for <paramref name="seed"/> at <paramref name="size"/>² pixels.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is outside [<see cref="MinSize"/>, <see cref="MaxSize"/>].</exception>
@@ -34,6 +35,30 @@ public static class SyntheticGenerator
         var findings = SampleFindings(seed);
         var pixels = SliceRenderer.Render(findings, SynthRandom.Derive(seed, RenderStream, 0), size);
         return new SyntheticCase(seed, size, pixels, findings, ReportGrammar.Write(findings));
+    }
+
+    /// <summary>Generates the study for <paramref name="seed"/> rendered as <paramref name="modality"/>: the same findings as
+    /// <see cref="Generate(ulong, int)"/> (which is the <see cref="SyntheticModality.Ct"/> case, byte for byte); an X-ray
+    /// study is the CT rendering projected by <see cref="RadiographProjection"/> and reported by <see cref="RadiographGrammar"/>.</summary>
+    public static SyntheticCase Generate(ulong seed, int size, SyntheticModality modality)
+    {
+        var ct = Generate(seed, size);
+        return modality switch
+        {
+            SyntheticModality.Ct => ct,
+            SyntheticModality.XRay => ct with { Pixels = RadiographProjection.Project(ct.Pixels, size), Report = RadiographGrammar.Write(ct.Findings) },
+            _ => throw new ArgumentOutOfRangeException(nameof(modality), modality, "unknown synthetic modality"),
+        };
+    }
+
+    /// <summary>The modality of study <paramref name="seed"/> in a dataset whose share of X-ray studies is
+    /// <paramref name="xrayShare"/> (a draw from the study's own stream, independent of its findings and drawing).</summary>
+    public static SyntheticModality ModalityOf(ulong seed, double xrayShare)
+    {
+        if (!(xrayShare is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(xrayShare), xrayShare, "the X-ray share must lie in [0, 1]");
+        if (xrayShare == 0) return SyntheticModality.Ct;
+        var u = new SynthRandom(SynthRandom.Derive(seed, ModalityStream, 0)).NextDouble();
+        return u < xrayShare ? SyntheticModality.XRay : SyntheticModality.Ct;
     }
 
     /// <summary>

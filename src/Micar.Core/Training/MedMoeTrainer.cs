@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Globalization;
+using Micar.Data;
+using Micar.Layers;
+using Micar.Model;
+using Micar.Nn;
+using Micar.Spec;
+using Micar.Torch;
+using Micar.Torch.Optim;
+using Micar.Torch.Serialization;
+
+namespace Micar.Training;
+
+/// <summary>Options of a MedMoE training run (null: the spec's value).</summary>
+public sealed record MedMoeTrainOptions
+{
+    /// <summary>Epochs.</summary>
+    public int? Epochs { get; init; }
+    /// <summary>Rows per step (also the number of in-batch negatives of the contrastive terms).</summary>
+    public int? BatchSize { get; init; }
+    /// <summary>Seed of initialisation, shuffling and dropout.</summary>
+    public long? Seed { get; init; }
+    /// <summary>Use only the first rows of the training split (quick runs and tests).</summary>
+    public int? MaxTrainRows { get; init; }
+    /// <summary>Receives one line per epoch.</summary>
+    public Action<string>? Log { get; init; }
+}
+
+/// <summary>One epoch's mean loss terms.</summary>
+public sealed record MedMoeEpoch(int Epoch, double Loss, double Global, double Local, double Balance, double Modality, double Seconds);
+
+/// <summary>A trained MedMoE model: spec (with the vocabulary size of its data), description, parameters, vocabulary.</summary>
+public sealed record MedMoeTrained(MedMoeSpec Spec, MedMoeModel Model, ParamStore Params, Vocabulary Vocab, IReadOnlyList<MedMoeEpoch> History) : IDisposable
+{
+    /// <summary>The bound network.</summary>
+    public MedMoeNet Net() => new(Model, Params);
+
+    /// <summary>Releases the parameters.</summary>
+    public void Dispose() => Params.Dispose();
+}
+
+/// <summary>
+/// Trains a <see cref="MedMoeModel"/> on a dataset folder: vocabulary from the training reports, AdamW with two learning
+/// rates (the visual trunk's and the rest's), the weighted <see cref="MedMoeLoss"/> with images routed by their modality
+/// labels. The whole training split is decoded once and kept in memory (the CPU presets' images are small).
+/// </summary>
+public static class MedMoeTrainer
+{
+    /// <summary>Marker file of a MedMoE checkpoint folder (its spec).</summary>
+    public const string SpecFile = "medmoe-spec.json";
+
+    /// <summary>Trains <paramref name="spec"/> on <paramref name="dataDir"/>.</summary>
+    public static MedMoeTrained Train(MedMoeSpec spec, string dataDir, MedMoeTrainOptions? options = null)
+    {
+        options ??= new MedMoeTrainOptions();
+        var train = MedMoeSplit.Load(dataDir, DatasetFolder.Train);
+        if (options.MaxTrainRows is { } max) train = train.Take(max);
+        var vocab = Vocabulary.Build(train.Reports, spec.Vocab.MinFrequency);
+        spec = (spec with { Vocab = new VocabSpec { Dataset = null, Size = vocab.Count, MinFrequency = spec.Vocab.MinFrequency } }).EnsureValid();
+        var model = spec.Compile();
+        int epochs = options.Epochs ?? spec.Training.Epochs, batch = options.BatchSize ?? spec.Training.BatchSize;
+        if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(options), epochs, "epochs must be at least 1");
+        if (batch < 2) throw new ArgumentOutOfRangeException(nameof(options), batch, "the batch needs at least 2 rows (in-batch negatives)");
+        long seed = options.Seed ?? spec.Training.Seed;
+        using var g = new Generator(unchecked((ulong)seed));
+        var store = ParamInit.Create(model, g);
+        var history = new List<MedMoeEpoch>();
+        try
+        {
+            var net = new MedMoeNet(model, store);
+            using var images = ImageBatcher.Load(train.ImagePaths, ImageBatcher.TransformFor(spec.Vision.ImageSize)).DetachFromScope();
+            var tokenizer = new Tokenizer(vocab);
+            var encoded = tokenizer.EncodeBatch(train.Reports, spec.TextSeqLen);
+            using var ids = Tensor.From<long>(encoded.InputIds, train.Count, spec.TextSeqLen).DetachFromScope();
+            using var labels = Tensor.From(train.Modalities).DetachFromScope();
+            var vision = store.Trainable().Where(t => t.Key.StartsWith("vis_enc.", StringComparison.Ordinal)).Select(t => t.Value).ToList();
+            var rest = store.Trainable().Where(t => !t.Key.StartsWith("vis_enc.", StringComparison.Ordinal)).Select(t => t.Value).ToList();
+            using var optimizer = new AdamW([new ParamGroup(vision, spec.Training.VisionLr), new ParamGroup(rest, spec.Training.Lr)],
+                weightDecay: spec.Training.WeightDecay);
+            var ctx = ForwardContext.Train(g);
+            for (int epoch = 1; epoch <= epochs; epoch++)
+            {
+                var clock = Stopwatch.StartNew();
+                var order = Libtorch.Randperm(train.Count, g).ToArray<long>();
+                double loss = 0, gl = 0, lo = 0, ba = 0, mo = 0;
+                int steps = 0;
+                for (int start = 0; start + batch <= train.Count; start += batch)        // a short last batch is dropped
+                {
+                    using var scope = Libtorch.NewScope();
+                    var rows = Tensor.From(order[start..(start + batch)]);
+                    using var l = net.Loss(images.IndexSelect(0, rows), ids.IndexSelect(0, rows), labels.IndexSelect(0, rows), spec.Loss, ctx);
+                    optimizer.ZeroGrad();
+                    l.Total.Backward();
+                    optimizer.Step();
+                    loss += l.Total.Item<float>(); gl += l.Global.Item<float>(); lo += l.Local.Item<float>();
+                    ba += l.Balance.Item<float>(); mo += l.Modality.Item<float>();
+                    steps++;
+                }
+                if (steps == 0) throw new ArgumentException($"the training split has {train.Count} rows, fewer than one batch of {batch}");
+                var e = new MedMoeEpoch(epoch, loss / steps, gl / steps, lo / steps, ba / steps, mo / steps, clock.Elapsed.TotalSeconds);
+                history.Add(e);
+                options.Log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                    $"epoch {epoch}/{epochs}: loss {e.Loss:F4} (global {e.Global:F4}, local {e.Local:F4}, balance {e.Balance:F4}, modality {e.Modality:F4}) {e.Seconds:F1} s"));
+            }
+            return new MedMoeTrained(spec, model, store, vocab, history);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes a checkpoint folder: <c>model.safetensors</c>, <see cref="SpecFile"/>, <c>vocab/</c>.</summary>
+    public static void Save(string dir, MedMoeTrained trained)
+    {
+        Directory.CreateDirectory(dir);
+        TensorDataConversions.SaveSafetensors(Path.Combine(dir, Checkpoint.WeightsFile), trained.Params.Entries(),
+            new Dictionary<string, string> { ["format"] = "micar-medmoe-1", ["spec"] = trained.Spec.Name });
+        File.WriteAllText(Path.Combine(dir, SpecFile), trained.Spec.ToJson());
+        trained.Vocab.Save(Path.Combine(dir, Checkpoint.VocabDir));
+    }
+
+    /// <summary>True when <paramref name="dir"/> holds a MedMoE checkpoint.</summary>
+    public static bool IsCheckpoint(string dir) => File.Exists(Path.Combine(dir, SpecFile));
+
+    /// <summary>Reads a checkpoint folder written by <see cref="Save"/>; errors name the missing file or key.</summary>
+    public static MedMoeTrained Load(string dir)
+    {
+        var specPath = Path.Combine(dir, SpecFile);
+        if (!File.Exists(specPath)) throw new FileNotFoundException($"'{dir}' is not a MedMoE checkpoint (no {SpecFile})", specPath);
+        var spec = MedMoeSpec.FromJson(File.ReadAllText(specPath)).EnsureValid();
+        var model = spec.Compile();
+        var vocab = Vocabulary.LoadDirectory(Path.Combine(dir, Checkpoint.VocabDir));
+        if (vocab.Count != spec.Vocab.ResolvedSize)
+            throw new InvalidDataException($"checkpoint '{dir}': vocabulary has {vocab.Count} tokens but the spec says {spec.Vocab.ResolvedSize}");
+        var weights = Path.Combine(dir, Checkpoint.WeightsFile);
+        using var file = SafetensorsFile.Open(weights);
+        var store = Checkpoint.FromTensors(model, file.ReadAll(), weights);
+        return new MedMoeTrained(spec, model, store, vocab, []);
+    }
+}

@@ -1,0 +1,110 @@
+using Micar.Data.Synthetic;
+using Micar.Spec;
+using Micar.Tests.Cli;
+using Micar.Training;
+using Xunit;
+
+namespace Micar.Tests.MedMoe;
+
+/// <summary>A small two-modality dataset shared by the training tests.</summary>
+public sealed class MedMoeData : IDisposable
+{
+    public string Dir { get; } = Path.Combine(Path.GetTempPath(), "micar-medmoe-" + Guid.NewGuid().ToString("N"));
+    public MedMoeData() => SynthDataset.Write(Dir, 60, 4, 64, maxDegreeOfParallelism: 1, xrayShare: 0.5);
+    public void Dispose() => Directory.Delete(Dir, recursive: true);
+}
+
+/// <summary>Training, saving, loading and evaluating a MedMoE model, in the library and through <c>micar</c>.</summary>
+[Collection("console")]
+public class MedMoeTrainingTests(MedMoeData data) : IClassFixture<MedMoeData>
+{
+    static MedMoeSpec Spec => MedMoePresets.Get("medmoe-tiny").WithImageSize(64);
+
+    [Fact]
+    public void SplitsCarryModalitiesAndFindings()
+    {
+        var test = MedMoeSplit.Load(data.Dir, "test");
+        Assert.Equal(6, test.Count);
+        Assert.NotNull(test.Findings);
+        for (int i = 0; i < test.Count; i++)
+        {
+            var writer = test.Modalities[i] == (long)SyntheticModality.XRay ? RadiographGrammar.Write(test.Findings![i]) : ReportGrammar.Write(test.Findings![i]);
+            Assert.Equal(writer, test.Reports[i]);
+        }
+    }
+
+    [Fact]
+    public void TrainingLowersTheLossAndALoadedCheckpointScoresTheSame()
+    {
+        var dir = Path.Combine(data.Dir, "ckpt");
+        MedMoeScores before;
+        using (var trained = MedMoeTrainer.Train(Spec, data.Dir, new MedMoeTrainOptions { Epochs = 4, BatchSize = 8, Seed = 3 }))
+        {
+            Assert.Equal(4, trained.History.Count);
+            Assert.All(trained.History, e => Assert.True(double.IsFinite(e.Loss)));
+            Assert.True(trained.History[^1].Loss < trained.History[0].Loss,
+                $"loss {trained.History[0].Loss} → {trained.History[^1].Loss}");
+            Assert.Equal(trained.Vocab.Count, trained.Spec.Vocab.Size);
+            before = MedMoeEvaluation.Evaluate(trained, MedMoeSplit.Load(data.Dir, "test"));
+            MedMoeTrainer.Save(dir, trained);
+        }
+        using var loaded = MedMoeTrainer.Load(dir);
+        var after = MedMoeEvaluation.Evaluate(loaded, MedMoeSplit.Load(data.Dir, "test"));
+        Assert.Equal(before.ImageToText, after.ImageToText);
+        Assert.Equal(before.TextToImage, after.TextToImage);
+        Assert.Equal(before.ZeroShot!.PerClass, after.ZeroShot!.PerClass);
+        Assert.InRange(after.ImageToText.R10, after.ImageToText.R1, 1.0);
+        Assert.Equal(5, after.ZeroShot.PerClass.Count);
+        Assert.Throws<FileNotFoundException>(() => MedMoeTrainer.Load(data.Dir));
+    }
+
+    [Fact]
+    public void PromptsCoverEveryFindingInBothVocabularies()
+    {
+        foreach (var type in MedMoeEvaluation.Classes)
+        {
+            var prompts = MedMoeEvaluation.PositivePrompts(type);
+            Assert.Equal(type == FindingType.Effusion ? 4 : 12, prompts.Count);
+            Assert.All(prompts, p => Assert.Equal(type, FindingExtractorOrRadiograph(p)));
+        }
+        Assert.Equal(2, MedMoeEvaluation.NegativePrompts.Count);
+    }
+
+    /// <summary>The finding type a single-finding prompt names (CT prompts parse with the extractor; radiograph ones by keyword).</summary>
+    static FindingType FindingExtractorOrRadiograph(string report)
+    {
+        if (report.Contains("silhouette"))
+            return report.Contains("patchy opacity") ? FindingType.GroundGlass
+                : report.Contains("consolidation") ? FindingType.Consolidation
+                : report.Contains("nodular") ? FindingType.Nodule
+                : report.Contains("cavitary") ? FindingType.Cavity
+                : report.Contains("pleural effusion blunting") ? FindingType.Effusion
+                : throw new InvalidOperationException(report);
+        return Assert.Single(FindingExtractor.Extract(report)).Type;
+    }
+
+    [Fact]
+    public void MicarTrainsAndEvaluatesAMedMoeSpec()
+    {
+        var run = Path.Combine(data.Dir, "run");
+        var (code, output, err) = CliHarness.Run(["train", "--spec", "medmoe-tiny-unconditioned", "--data", data.Dir, "--out", run,
+            "--epochs", "1", "--batch-size", "8"]);
+        Assert.True(code == 0, err);
+        Assert.Contains("epoch 1/1", output);
+        Assert.Contains("image→text", output);
+        Assert.True(File.Exists(Path.Combine(run, MedMoeTrainer.SpecFile)));
+        var (again, _, againErr) = CliHarness.Run(["train", "--spec", "medmoe-tiny", "--data", data.Dir, "--out", run, "--epochs", "1", "--batch-size", "8"]);
+        Assert.Equal(2, again);
+        Assert.Contains("--overwrite", againErr);
+        var (unsupported, _, unsupportedErr) = CliHarness.Run(["train", "--spec", "medmoe-tiny", "--data", data.Dir, "--out", run + "-x", "--resume"]);
+        Assert.Equal(2, unsupported);
+        Assert.Contains("--resume is not supported", unsupportedErr);
+        var evalOut = Path.Combine(data.Dir, "eval");
+        var (ecode, eoutput, eerr) = CliHarness.Run(["eval", "--run", run, "--out", evalOut]);
+        Assert.True(ecode == 0, eerr);
+        Assert.Contains("text→image", eoutput);
+        Assert.Contains("zero-shot findings", eoutput);
+        Assert.True(File.Exists(Path.Combine(evalOut, "medmoe-metrics-test.json")));
+        Assert.False(File.Exists(Path.Combine(run, "medmoe-metrics-test.json")));
+    }
+}
