@@ -14,21 +14,38 @@ static partial class Commands
 
     static int TrainMedMoe(MedMoeSpec spec, string dataDir, string runDir, int? epochs, int? batch, long? seed, int? maxRows, bool overwrite)
     {
-        if (Directory.Exists(runDir) && Directory.EnumerateFileSystemEntries(runDir).Any())
-        {
-            if (!overwrite) throw new UserError($"--out '{runDir}' is not empty (pass --overwrite to replace a MedMoE run there)");
-            foreach (var f in MedMoeRunFiles) File.Delete(Path.Combine(runDir, f));
-            if (Directory.Exists(Path.Combine(runDir, Model.Checkpoint.VocabDir))) Directory.Delete(Path.Combine(runDir, Model.Checkpoint.VocabDir), true);
-        }
+        try { return TrainMedMoeRun(spec, dataDir, runDir, epochs, batch, seed, maxRows, overwrite); }
+        catch (RunFolderException e) { throw new UserError(e.Message); }
+    }
+
+    static int TrainMedMoeRun(MedMoeSpec spec, string dataDir, string runDir, int? epochs, int? batch, long? seed, int? maxRows, bool overwrite)
+    {
+        // The run folder's guarantees of caption runs: no symbolic link inside it is followed, a second training into it
+        // fails naming the holder of RUN/.lock, and a non-empty folder is replaced only with --overwrite, which removes
+        // MedMoE's own files and nothing else.
+        var folder = new RunFolder(runDir);
+        folder.RefuseLinks();
+        var entries = folder.Entries();
+        if (entries.Count > 0 && !overwrite)
+            throw new UserError($"--out '{runDir}' is not empty ({string.Join(", ", entries.Take(5))}); pass --overwrite to replace a MedMoE run there");
+        var own = MedMoeRunFiles.Append(Model.Checkpoint.VocabDir).SelectMany(f => new[] { f, f + ".tmp" }).ToHashSet();
+        var foreign = entries.Where(e => !own.Contains(e)).ToList();
+        if (overwrite && foreign.Count > 0)
+            throw new UserError($"--out '{runDir}' holds files that are not a MedMoE run's ({string.Join(", ", foreign.Take(5))}); --overwrite removes only a run's own files: choose another folder");
         MedMoeSplit.Load(dataDir, Data.DatasetFolder.Train);            // the data is checked before the folder is touched
+        Directory.CreateDirectory(runDir);
+        using var runLock = RunLock.Acquire(runDir);
+        folder.RefuseLinks();
+        foreach (var f in MedMoeRunFiles) { File.Delete(folder.PathOf(f)); File.Delete(folder.PathOf(f + ".tmp")); }
+        if (Directory.Exists(folder.PathOf(Model.Checkpoint.VocabDir))) Directory.Delete(folder.PathOf(Model.Checkpoint.VocabDir), true);
         Console.WriteLine($"training {spec.Name} on {dataDir}");
         using var trained = MedMoeTrainer.Train(spec, dataDir, new MedMoeTrainOptions
         {
             Epochs = epochs, BatchSize = batch, Seed = seed, MaxTrainRows = maxRows, Log = Console.WriteLine,
         });
         MedMoeTrainer.Save(runDir, trained);
-        File.WriteAllLines(Path.Combine(runDir, "history.jsonl"), trained.History.Select(e => JsonSerializer.Serialize(e)));
-        File.WriteAllText(Path.Combine(runDir, "data.txt"), Path.GetFullPath(dataDir) + "\n");
+        folder.WriteAllText("history.jsonl", string.Concat(trained.History.Select(e => JsonSerializer.Serialize(e) + "\n")));
+        folder.WriteAllText("data.txt", Path.GetFullPath(dataDir) + "\n");
         var scores = MedMoeEvaluation.Evaluate(trained, MedMoeSplit.Load(dataDir, Data.DatasetFolder.Val));
         Console.WriteLine(FormatScores(scores));
         return 0;

@@ -75,6 +75,7 @@ static partial class Commands
                     ("--resume", r.GetValue(resume)), ("--freeze-vision", r.GetValue(freeze)), ("--cache-features", r.GetValue(cache)),
                     ("--grad-clip", r.GetValue(clip) is not null), ("--blind", r.GetValue(blind)), ("--val-beam", r.GetValue(valBeam) is not null),
                     ("--patience", r.GetValue(patience) is not null), ("--nproc", r.GetValue(nproc) > 1), ("--nnodes", r.GetValue(nnodes) > 1),
+                    ("--sync-batchnorm", r.GetValue(syncBn)),
                 };
                 if (captionOnly.FirstOrDefault(o => o.Given).Name is { } unsupported)
                     throw new UserError($"{unsupported} is not supported for MedMoE specs ({r.GetValue(spec)})");

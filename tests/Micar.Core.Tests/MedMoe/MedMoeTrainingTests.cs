@@ -107,4 +107,37 @@ public class MedMoeTrainingTests(MedMoeData data) : IClassFixture<MedMoeData>
         Assert.True(File.Exists(Path.Combine(evalOut, "medmoe-metrics-test.json")));
         Assert.False(File.Exists(Path.Combine(run, "medmoe-metrics-test.json")));
     }
+
+    /// <summary>A MedMoE run folder has the caption runs' guarantees: a held lock refuses a second training, a link inside
+    /// the folder is refused, and --overwrite refuses a folder holding other files, each before anything is written.</summary>
+    [Fact]
+    public void A_medmoe_run_folder_is_locked_and_never_written_through_links_or_over_foreign_files()
+    {
+        string[] Train(string run, params string[] more) =>
+            ["train", "--spec", "medmoe-tiny", "--data", data.Dir, "--out", run, "--epochs", "1", "--batch-size", "8", "--max-train-rows", "16", .. more];
+        var locked = Path.Combine(data.Dir, "locked");
+        Directory.CreateDirectory(locked);
+        using (RunLock.Acquire(locked))
+        {
+            var (code, _, err) = CliHarness.Run(Train(locked));
+            Assert.Equal(2, code);
+            Assert.Contains(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), err);
+        }
+        var linked = Path.Combine(data.Dir, "linked");
+        Directory.CreateDirectory(linked);
+        var target = Path.Combine(data.Dir, "target.txt");
+        File.WriteAllText(target, "keep");
+        File.CreateSymbolicLink(Path.Combine(linked, "history.jsonl"), target);
+        var (lcode, _, lerr) = CliHarness.Run(Train(linked, "--overwrite"));
+        Assert.Equal(2, lcode);
+        Assert.Contains("symbolic link", lerr);
+        Assert.Equal("keep", File.ReadAllText(target));
+        var foreign = Path.Combine(data.Dir, "foreign");
+        Directory.CreateDirectory(foreign);
+        File.WriteAllText(Path.Combine(foreign, "notes.txt"), "mine");
+        var (fcode, _, ferr) = CliHarness.Run(Train(foreign, "--overwrite"));
+        Assert.Equal(2, fcode);
+        Assert.Contains("notes.txt", ferr);
+        Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(foreign).Select(Path.GetFileName));
+    }
 }
