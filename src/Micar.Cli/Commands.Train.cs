@@ -67,7 +67,7 @@ static partial class Commands
               nproc, nnodes, nodeRank, master, distTimeout, syncBn, SixteenBitOption, ThreadsOption };
         cmd.SetAction((r, ct) =>
         {
-            if (Spec.MedMoePresets.TryGet(r.GetValue(spec)!, out var medmoe))
+            if (TryMedMoe(r.GetValue(spec)!, out var medmoe))
             {
                 // the caption recipe's options have no MedMoE meaning yet: refused rather than ignored
                 var captionOnly = new (string Name, bool Given)[]

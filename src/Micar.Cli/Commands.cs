@@ -73,6 +73,16 @@ static partial class Commands
         return cmd;
     }
 
+    /// <summary>A MedMoE preset or spec file (<c>family: medmoe</c>); a malformed one is a usage error naming the file.</summary>
+    static bool TryMedMoe(string specOrPath, out MedMoeSpec spec)
+    {
+        try { return MedMoePresets.TryResolve(specOrPath, out spec); }
+        catch (Exception e) when (e is SpecFormatException or IOException or UnauthorizedAccessException)
+        {
+            throw new UserError($"--spec '{specOrPath}': {e.Message}");
+        }
+    }
+
     static ModelSpec LoadSpec(string specOrPath)
     {
         try { return Presets.Resolve(specOrPath); }
@@ -92,7 +102,7 @@ static partial class Commands
         cmd.SetAction(r =>
         {
             var name = r.GetValue(spec)!;
-            var summary = MedMoePresets.TryGet(name, out var medmoe) ? medmoe.Describe(r.GetValue(batch)) : LoadSpec(name).Describe(r.GetValue(batch));
+            var summary = TryMedMoe(name, out var medmoe) ? medmoe.Describe(r.GetValue(batch)) : LoadSpec(name).Describe(r.GetValue(batch));
             Console.WriteLine(r.GetValue(json) ? summary.ToJson() : summary.ToText(r.GetValue(depth)));
             return 0;
         });

@@ -11,6 +11,13 @@ namespace Micar.Spec;
 /// </summary>
 public sealed record MedMoeSpec
 {
+    /// <summary>The value of <see cref="Family"/>: a spec file with <c>family: medmoe</c> is a MedMoE spec.</summary>
+    public const string FamilyName = "medmoe";
+
+    /// <summary>The model family, <c>medmoe</c>: written into every MedMoE spec file so that <c>--spec FILE</c> can tell a
+    /// MedMoE spec from a caption model's.</summary>
+    public string Family { get; init; } = FamilyName;
+
     /// <summary>Name of the configuration.</summary>
     public string Name { get; init; } = "custom-medmoe";
 
@@ -94,6 +101,7 @@ public sealed record MedMoeSpec
     {
         var errors = new List<ValidationError>();
         void Add(string path, string message) => errors.Add(new ValidationError(path, message));
+        if (Family != FamilyName) Add("family", $"family '{Family}' is not '{FamilyName}'");
         if (!Vision.UseMsve) Add("vision.useMsve", "a MedMoE model needs the MSVE pyramid (useMsve true)");
         if (!ResNet.SupportedDepths.Contains(Vision.Depth)) Add("vision.depth", $"ResNet depth {Vision.Depth} is not one of {string.Join(", ", ResNet.SupportedDepths)}");
         if (Vision.ImageSize < 32) Add("vision.imageSize", $"image size {Vision.ImageSize} must be at least 32");
@@ -142,9 +150,10 @@ public sealed record MedMoeSpec
     /// <summary>The spec as JSON (the options of <see cref="SpecSerializer"/>).</summary>
     public string ToJson() => JsonSerializer.Serialize(this, SpecSerializer.JsonOptions);
 
-    /// <summary>A spec from JSON written by <see cref="ToJson"/> (missing keys take their defaults).</summary>
-    /// <exception cref="SpecFormatException">Malformed JSON.</exception>
-    public static MedMoeSpec FromJson(string json)
+    /// <summary>A spec from JSON written by <see cref="ToJson"/> (missing keys take their defaults); <paramref name="file"/>
+    /// labels error messages.</summary>
+    /// <exception cref="SpecFormatException">Malformed JSON, an unknown key or a wrongly typed value.</exception>
+    public static MedMoeSpec FromJson(string json, string file = "<json>")
     {
         try
         {
@@ -153,7 +162,45 @@ public sealed record MedMoeSpec
         }
         catch (JsonException e)
         {
-            throw new SpecFormatException("<json>", [new SpecFormatProblem(e.Path ?? "$", (int?)e.LineNumber + 1, e.Message)]);
+            throw new SpecFormatException(file, [new SpecFormatProblem(e.Path ?? "$", (int?)e.LineNumber + 1, e.Message)]);
+        }
+    }
+
+    /// <summary>The spec in a <c>.json</c>, <c>.yaml</c> or <c>.yml</c> file (the limits of caption spec files apply).</summary>
+    /// <exception cref="SpecFormatException">The file is malformed, too large, or has another extension.</exception>
+    public static MedMoeSpec Load(string path) => FromJson(JsonText(path), path);
+
+    /// <summary>True when <paramref name="path"/> is a spec file whose top level says <c>family: medmoe</c>.</summary>
+    /// <exception cref="SpecFormatException">The file is a spec file but malformed.</exception>
+    public static bool IsMedMoeFile(string path)
+    {
+        if (!File.Exists(path) || Path.GetExtension(path).ToLowerInvariant() is not (".json" or ".yaml" or ".yml")) return false;
+        var root = System.Text.Json.Nodes.JsonNode.Parse(JsonText(path),
+            documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        return root is System.Text.Json.Nodes.JsonObject o && o.TryGetPropertyValue("family", out var f)
+            && f is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var name) && name == FamilyName;
+    }
+
+    /// <summary>The file's document as JSON text (YAML converted), within the spec size limit.</summary>
+    static string JsonText(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new FileNotFoundException($"spec file '{path}' does not exist", path);
+        if (info.Length > SpecLimits.MaxFileBytes)
+            throw new SpecFormatException(path, [new SpecFormatProblem(null, null, $"the file has {info.Length} bytes; spec files are limited to {SpecLimits.MaxFileBytes} bytes")]);
+        var text = File.ReadAllText(path);
+        try
+        {
+            return Path.GetExtension(path).ToLowerInvariant() switch
+            {
+                ".json" => text,
+                ".yaml" or ".yml" => YamlJsonBridge.Read(text, path).Root?.ToJsonString() ?? "null",
+                var ext => throw new SpecFormatException(path, [new SpecFormatProblem(null, null, $"unknown spec file extension '{ext}' (expected .json, .yaml or .yml)")]),
+            };
+        }
+        catch (JsonException e)
+        {
+            throw new SpecFormatException(path, [new SpecFormatProblem(null, (int?)e.LineNumber + 1, "invalid JSON: " + e.Message)]);
         }
     }
 }
@@ -218,6 +265,17 @@ public static class MedMoePresets
             }
         }
         return false;
+    }
+
+    /// <summary>A MedMoE preset, or a spec file whose top level says <c>family: medmoe</c> (the spec a MedMoE run saves is
+    /// one); false for anything else, such as a caption model's preset or spec file.</summary>
+    /// <exception cref="SpecFormatException">A MedMoE spec file that is malformed.</exception>
+    public static bool TryResolve(string presetOrPath, out MedMoeSpec spec)
+    {
+        if (TryGet(presetOrPath, out spec)) return true;
+        if (!MedMoeSpec.IsMedMoeFile(presetOrPath)) return false;
+        spec = MedMoeSpec.Load(presetOrPath);
+        return true;
     }
 
     /// <summary>The spec of a preset name.</summary>
