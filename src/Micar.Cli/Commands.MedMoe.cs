@@ -12,13 +12,13 @@ static partial class Commands
     /// <summary>Files a MedMoE run writes into its folder (removed by <c>--overwrite</c>; other files are kept).</summary>
     static readonly string[] MedMoeRunFiles = [MedMoeTrainer.SpecFile, Model.Checkpoint.WeightsFile, "history.jsonl", "data.txt"];
 
-    static int TrainMedMoe(MedMoeSpec spec, string dataDir, string runDir, int? epochs, int? batch, long? seed, int? maxRows, bool overwrite)
+    static int TrainMedMoe(MedMoeSpec spec, string dataDir, string runDir, int? epochs, int? batch, long? seed, int? maxRows, bool overwrite, bool force)
     {
-        try { return TrainMedMoeRun(spec, dataDir, runDir, epochs, batch, seed, maxRows, overwrite); }
+        try { return TrainMedMoeRun(spec, dataDir, runDir, epochs, batch, seed, maxRows, overwrite, force); }
         catch (RunFolderException e) { throw new UserError(e.Message); }
     }
 
-    static int TrainMedMoeRun(MedMoeSpec spec, string dataDir, string runDir, int? epochs, int? batch, long? seed, int? maxRows, bool overwrite)
+    static int TrainMedMoeRun(MedMoeSpec spec, string dataDir, string runDir, int? epochs, int? batch, long? seed, int? maxRows, bool overwrite, bool force)
     {
         // The run folder's guarantees of caption runs: no symbolic link inside it is followed, a second training into it
         // fails naming the holder of RUN/.lock, and a non-empty folder is replaced only with --overwrite, which removes
@@ -39,13 +39,18 @@ static partial class Commands
         foreach (var f in MedMoeRunFiles) { File.Delete(folder.PathOf(f)); File.Delete(folder.PathOf(f + ".tmp")); }
         if (Directory.Exists(folder.PathOf(Model.Checkpoint.VocabDir))) Directory.Delete(folder.PathOf(Model.Checkpoint.VocabDir), true);
         Console.WriteLine($"training {spec.Name} on {dataDir}");
+        folder.WriteAllText("data.txt", Path.GetFullPath(dataDir) + "\n");
+        // Saved after every epoch (weights, then the history that names them), so a run stopped later keeps its
+        // finished epochs.
+        void SaveRun(MedMoeTrained t)
+        {
+            MedMoeTrainer.Save(runDir, t);
+            folder.WriteAllText("history.jsonl", string.Concat(t.History.Select(e => JsonSerializer.Serialize(e) + "\n")));
+        }
         using var trained = MedMoeTrainer.Train(spec, dataDir, new MedMoeTrainOptions
         {
-            Epochs = epochs, BatchSize = batch, Seed = seed, MaxTrainRows = maxRows, Log = Console.WriteLine,
+            Epochs = epochs, BatchSize = batch, Seed = seed, MaxTrainRows = maxRows, Log = Console.WriteLine, EpochDone = SaveRun, Force = force,
         });
-        MedMoeTrainer.Save(runDir, trained);
-        folder.WriteAllText("history.jsonl", string.Concat(trained.History.Select(e => JsonSerializer.Serialize(e) + "\n")));
-        folder.WriteAllText("data.txt", Path.GetFullPath(dataDir) + "\n");
         var scores = MedMoeEvaluation.Evaluate(trained, MedMoeSplit.Load(dataDir, Data.DatasetFolder.Val));
         Console.WriteLine(FormatScores(scores));
         return 0;

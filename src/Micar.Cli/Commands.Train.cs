@@ -80,7 +80,7 @@ static partial class Commands
                 if (captionOnly.FirstOrDefault(o => o.Given).Name is { } unsupported)
                     throw new UserError($"{unsupported} is not supported for MedMoE specs ({r.GetValue(spec)})");
                 SetThreads(r);
-                return Task.FromResult(TrainMedMoe(medmoe, r.GetValue(data)!, r.GetValue(outDir)!, r.GetValue(epochs), r.GetValue(batch), r.GetValue(seed), r.GetValue(maxRows), r.GetValue(overwrite)));
+                return Task.FromResult(TrainMedMoe(medmoe, r.GetValue(data)!, r.GetValue(outDir)!, r.GetValue(epochs), r.GetValue(batch), r.GetValue(seed), r.GetValue(maxRows), r.GetValue(overwrite), r.GetValue(force)));
             }
             var worker = Launcher.FromEnvironment();
             if (worker is null && (r.GetValue(nproc) > 1 || r.GetValue(nnodes) > 1))

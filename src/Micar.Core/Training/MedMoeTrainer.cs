@@ -24,6 +24,12 @@ public sealed record MedMoeTrainOptions
     public int? MaxTrainRows { get; init; }
     /// <summary>Receives one line per epoch.</summary>
     public Action<string>? Log { get; init; }
+    /// <summary>Called after each epoch with the model as it is then (owned by the trainer: save it, do not dispose it),
+    /// so a run that stops later keeps its finished epochs.</summary>
+    public Action<MedMoeTrained>? EpochDone { get; init; }
+    /// <summary>Train even when the decoded training images, parameters, gradients and AdamW state exceed the available
+    /// memory (<see cref="MedMoeTrainer.MemoryNeeded"/>).</summary>
+    public bool Force { get; init; }
 }
 
 /// <summary>One epoch's mean loss terms.</summary>
@@ -62,6 +68,12 @@ public static class MedMoeTrainer
         if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(options), epochs, "epochs must be at least 1");
         if (batch < 2) throw new ArgumentOutOfRangeException(nameof(options), batch, "the batch needs at least 2 rows (in-batch negatives)");
         long seed = options.Seed ?? spec.Training.Seed;
+        long need = MemoryNeeded(model, train.Count, spec.Vision.ImageSize), available = AvailableMemory.Bytes();
+        if (!options.Force && need > available)
+            throw new MemoryBudgetException(
+                $"MedMoE training of '{spec.Name}' keeps its {train.Count} training images decoded at {spec.Vision.ImageSize} px " +
+                $"besides parameters, gradients and AdamW state: at least {TrainingMemory.Gib(need)}, but {TrainingMemory.Gib(available)} " +
+                "is available; use --max-train-rows, a smaller spec, or --force to try anyway");
         using var g = new Generator(unchecked((ulong)seed));
         var store = ParamInit.Create(model, g);
         var history = new List<MedMoeEpoch>();
@@ -101,6 +113,7 @@ public static class MedMoeTrainer
                 history.Add(e);
                 options.Log?.Invoke(string.Create(CultureInfo.InvariantCulture,
                     $"epoch {epoch}/{epochs}: loss {e.Loss:F4} (global {e.Global:F4}, local {e.Local:F4}, balance {e.Balance:F4}, modality {e.Modality:F4}) {e.Seconds:F1} s"));
+                options.EpochDone?.Invoke(new MedMoeTrained(spec, model, store, vocab, history.ToList()));
             }
             return new MedMoeTrained(spec, model, store, vocab, history);
         }
@@ -111,14 +124,38 @@ public static class MedMoeTrainer
         }
     }
 
-    /// <summary>Writes a checkpoint folder: <c>model.safetensors</c>, <see cref="SpecFile"/>, <c>vocab/</c>.</summary>
+    /// <summary>A lower bound of a run's memory: the decoded training images (float32, kept for the whole run) and the
+    /// parameters with their gradients and both AdamW moments.</summary>
+    public static long MemoryNeeded(MedMoeModel model, int rows, int imageSize)
+    {
+        long parameters = model.Parameters().Sum(p => p.Numel) * sizeof(float);
+        double images = (double)rows * 3 * imageSize * imageSize * sizeof(float);
+        return (long)Math.Min(long.MaxValue / 2, images) + 4 * parameters;
+    }
+
+    /// <summary>Writes a checkpoint folder: <c>model.safetensors</c>, <see cref="SpecFile"/>, <c>vocab/</c>. Each file is
+    /// written beside its final name and renamed over it, so a folder saved after every epoch always holds one whole
+    /// checkpoint (weights of the last finished epoch).</summary>
     public static void Save(string dir, MedMoeTrained trained)
     {
         Directory.CreateDirectory(dir);
-        TensorDataConversions.SaveSafetensors(Path.Combine(dir, Checkpoint.WeightsFile), trained.Params.Entries(),
-            new Dictionary<string, string> { ["format"] = "micar-medmoe-1", ["spec"] = trained.Spec.Name });
-        File.WriteAllText(Path.Combine(dir, SpecFile), trained.Spec.ToJson());
-        trained.Vocab.Save(Path.Combine(dir, Checkpoint.VocabDir));
+        var vocab = Path.Combine(dir, Checkpoint.VocabDir);
+        var vocabTmp = vocab + ".tmp";
+        if (Directory.Exists(vocabTmp)) Directory.Delete(vocabTmp, true);
+        trained.Vocab.Save(vocabTmp);
+        if (Directory.Exists(vocab)) Directory.Delete(vocab, true);
+        Directory.Move(vocabTmp, vocab);
+        Replace(Path.Combine(dir, SpecFile), tmp => File.WriteAllText(tmp, trained.Spec.ToJson()));
+        Replace(Path.Combine(dir, Checkpoint.WeightsFile), tmp => TensorDataConversions.SaveSafetensors(tmp, trained.Params.Entries(),
+            new Dictionary<string, string> { ["format"] = "micar-medmoe-1", ["spec"] = trained.Spec.Name }));
+    }
+
+    static void Replace(string path, Action<string> write)
+    {
+        var tmp = path + ".tmp";
+        write(tmp);
+        using (var f = new FileStream(tmp, FileMode.Open, FileAccess.ReadWrite)) f.Flush(flushToDisk: true);
+        File.Move(tmp, path, overwrite: true);
     }
 
     /// <summary>True when <paramref name="dir"/> holds a MedMoE checkpoint.</summary>

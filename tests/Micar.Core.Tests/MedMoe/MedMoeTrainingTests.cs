@@ -108,6 +108,48 @@ public class MedMoeTrainingTests(MedMoeData data) : IClassFixture<MedMoeData>
         Assert.False(File.Exists(Path.Combine(run, "medmoe-metrics-test.json")));
     }
 
+    /// <summary>Every finished epoch is handed out (the CLI saves it), and what epoch 1 saved loads and scores as the model
+    /// was then, while later epochs go on changing the parameters.</summary>
+    [Fact]
+    public void Each_epoch_is_handed_out_and_an_epoch_saved_mid_run_loads_as_it_was()
+    {
+        var dir = Path.Combine(data.Dir, "epochs");
+        var seen = new List<int>();
+        float[]? firstEpochWeight = null;
+        using var trained = MedMoeTrainer.Train(Spec, data.Dir, new MedMoeTrainOptions
+        {
+            Epochs = 3, BatchSize = 8, Seed = 5,
+            EpochDone = t =>
+            {
+                seen.Add(t.History.Count);
+                if (t.History.Count == 1)
+                {
+                    MedMoeTrainer.Save(dir, t);
+                    firstEpochWeight = t.Params[t.Params.Keys[0]].ToArray<float>();
+                }
+            },
+        });
+        Assert.Equal([1, 2, 3], seen);
+        Assert.False(Directory.EnumerateFileSystemEntries(dir).Any(e => e.EndsWith(".tmp", StringComparison.Ordinal)), "temporary files left");
+        using var loaded = MedMoeTrainer.Load(dir);
+        var key = loaded.Params.Keys[0];
+        Assert.Equal(firstEpochWeight, loaded.Params[key].ToArray<float>());
+        Assert.NotEqual(firstEpochWeight, trained.Params[key].ToArray<float>());
+    }
+
+    /// <summary>A run whose decoded images cannot fit is refused before anything is decoded or allocated, naming the
+    /// sizes; the estimate counts the images at the spec's size.</summary>
+    [Fact]
+    public void A_run_that_cannot_fit_in_memory_is_refused_before_decoding()
+    {
+        var huge = Spec.WithImageSize(60_000);                              // 48 training rows × 3 × 60000² floats ≈ 2 PB
+        var e = Assert.Throws<MemoryBudgetException>(() => MedMoeTrainer.Train(huge, data.Dir, new MedMoeTrainOptions { Epochs = 1, BatchSize = 8 }));
+        Assert.Contains("60000 px", e.Message);
+        Assert.Contains("--force", e.Message);
+        var model = Spec.Compile();
+        Assert.True(MedMoeTrainer.MemoryNeeded(model, 100, 64) > 100L * 3 * 64 * 64 * 4, "the images are not counted");
+    }
+
     /// <summary>A MedMoE run folder has the caption runs' guarantees: a held lock refuses a second training, a link inside
     /// the folder is refused, and --overwrite refuses a folder holding other files, each before anything is written.</summary>
     [Fact]
