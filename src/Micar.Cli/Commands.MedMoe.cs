@@ -12,23 +12,29 @@ static partial class Commands
     /// <summary>Files a MedMoE run writes into its folder (removed by <c>--overwrite</c>; other files are kept).</summary>
     static readonly string[] MedMoeRunFiles = [MedMoeTrainer.SpecFile, Model.Checkpoint.WeightsFile, "history.jsonl", "data.txt"];
 
-    static int TrainMedMoe(MedMoeSpec spec, string dataDir, string runDir, int? epochs, int? batch, long? seed, int? maxRows, bool overwrite, bool force)
+    static int TrainMedMoe(MedMoeSpec spec, string dataDir, string runDir, int? epochs, int? batch, long? seed, int? maxRows, bool overwrite,
+        bool resume, bool force)
     {
-        try { return TrainMedMoeRun(spec, dataDir, runDir, epochs, batch, seed, maxRows, overwrite, force); }
+        try { return TrainMedMoeRun(spec, dataDir, runDir, epochs, batch, seed, maxRows, overwrite, resume, force); }
         catch (RunFolderException e) { throw new UserError(e.Message); }
     }
 
-    static int TrainMedMoeRun(MedMoeSpec spec, string dataDir, string runDir, int? epochs, int? batch, long? seed, int? maxRows, bool overwrite, bool force)
+    static int TrainMedMoeRun(MedMoeSpec spec, string dataDir, string runDir, int? epochs, int? batch, long? seed, int? maxRows, bool overwrite,
+        bool resume, bool force)
     {
         // The run folder's guarantees of caption runs: no symbolic link inside it is followed, a second training into it
-        // fails naming the holder of RUN/.lock, and a non-empty folder is replaced only with --overwrite, which removes
-        // MedMoE's own files and nothing else.
+        // fails naming the holder of RUN/.lock, a non-empty folder is continued only with --resume and replaced only with
+        // --overwrite, which removes MedMoE's own files and nothing else.
+        if (resume && overwrite) throw new UserError("--resume continues a run and --overwrite replaces it: pass one of them");
         var folder = new RunFolder(runDir);
         folder.RefuseLinks();
         var entries = folder.Entries();
-        if (entries.Count > 0 && !overwrite)
-            throw new UserError($"--out '{runDir}' is not empty ({string.Join(", ", entries.Take(5))}); pass --overwrite to replace a MedMoE run there");
-        var own = MedMoeRunFiles.Append(Model.Checkpoint.VocabDir).SelectMany(f => new[] { f, f + ".tmp" }).ToHashSet();
+        if (resume && !entries.Any(e => e.StartsWith(MedMoeTrainer.StateDir, StringComparison.Ordinal)))
+            throw new UserError($"--resume: '{runDir}' holds no MedMoE training state ({MedMoeTrainer.StateDir}/)");
+        if (entries.Count > 0 && !overwrite && !resume)
+            throw new UserError($"--out '{runDir}' is not empty ({string.Join(", ", entries.Take(5))}); pass --resume to continue a MedMoE run there or --overwrite to replace it");
+        var own = MedMoeRunFiles.Append(Model.Checkpoint.VocabDir).Append(MedMoeTrainer.StateDir)
+            .SelectMany(f => new[] { f, f + ".tmp", f + ".old" }).ToHashSet();
         var foreign = entries.Where(e => !own.Contains(e)).ToList();
         if (overwrite && foreign.Count > 0)
             throw new UserError($"--out '{runDir}' holds files that are not a MedMoE run's ({string.Join(", ", foreign.Take(5))}); --overwrite removes only a run's own files: choose another folder");
@@ -36,12 +42,19 @@ static partial class Commands
         Directory.CreateDirectory(runDir);
         using var runLock = RunLock.Acquire(runDir);
         folder.RefuseLinks();
-        foreach (var f in MedMoeRunFiles) { File.Delete(folder.PathOf(f)); File.Delete(folder.PathOf(f + ".tmp")); }
-        if (Directory.Exists(folder.PathOf(Model.Checkpoint.VocabDir))) Directory.Delete(folder.PathOf(Model.Checkpoint.VocabDir), true);
-        Console.WriteLine($"training {spec.Name} on {dataDir}");
-        folder.WriteAllText("data.txt", Path.GetFullPath(dataDir) + "\n");
-        // Saved after every epoch (weights, then the history that names them), so a run stopped later keeps its
-        // finished epochs.
+        if (!resume)
+        {
+            foreach (var f in own)
+            {
+                var path = folder.PathOf(f);
+                if (Directory.Exists(path)) Directory.Delete(path, true);
+                else File.Delete(path);
+            }
+            folder.WriteAllText("data.txt", Path.GetFullPath(dataDir) + "\n");
+        }
+        Console.WriteLine(resume ? $"resuming {runDir} on {dataDir}" : $"training {spec.Name} on {dataDir}");
+        // After every epoch: RUN/last/ (the whole state, for --resume) is replaced atomically by the trainer; then the
+        // checkpoint at the top of the run (what eval loads) and the history.
         void SaveRun(MedMoeTrained t)
         {
             MedMoeTrainer.Save(runDir, t);
@@ -50,7 +63,9 @@ static partial class Commands
         using var trained = MedMoeTrainer.Train(spec, dataDir, new MedMoeTrainOptions
         {
             Epochs = epochs, BatchSize = batch, Seed = seed, MaxTrainRows = maxRows, Log = Console.WriteLine, EpochDone = SaveRun, Force = force,
+            RunDir = runDir, Resume = resume,
         });
+        SaveRun(trained);
         var scores = MedMoeEvaluation.Evaluate(trained, MedMoeSplit.Load(dataDir, Data.DatasetFolder.Val));
         Console.WriteLine(FormatScores(scores));
         return 0;

@@ -72,7 +72,7 @@ static partial class Commands
                 // the caption recipe's options have no MedMoE meaning yet: refused rather than ignored
                 var captionOnly = new (string Name, bool Given)[]
                 {
-                    ("--resume", r.GetValue(resume)), ("--freeze-vision", r.GetValue(freeze)), ("--cache-features", r.GetValue(cache)),
+                    ("--freeze-vision", r.GetValue(freeze)), ("--cache-features", r.GetValue(cache)),
                     ("--grad-clip", r.GetValue(clip) is not null), ("--blind", r.GetValue(blind)), ("--val-beam", r.GetValue(valBeam) is not null),
                     ("--patience", r.GetValue(patience) is not null), ("--nproc", r.GetValue(nproc) > 1), ("--nnodes", r.GetValue(nnodes) > 1),
                     ("--sync-batchnorm", r.GetValue(syncBn)),
@@ -80,7 +80,7 @@ static partial class Commands
                 if (captionOnly.FirstOrDefault(o => o.Given).Name is { } unsupported)
                     throw new UserError($"{unsupported} is not supported for MedMoE specs ({r.GetValue(spec)})");
                 SetThreads(r);
-                return Task.FromResult(TrainMedMoe(medmoe, r.GetValue(data)!, r.GetValue(outDir)!, r.GetValue(epochs), r.GetValue(batch), r.GetValue(seed), r.GetValue(maxRows), r.GetValue(overwrite), r.GetValue(force)));
+                return Task.FromResult(TrainMedMoe(medmoe, r.GetValue(data)!, r.GetValue(outDir)!, r.GetValue(epochs), r.GetValue(batch), r.GetValue(seed), r.GetValue(maxRows), r.GetValue(overwrite), r.GetValue(resume), r.GetValue(force)));
             }
             var worker = Launcher.FromEnvironment();
             if (worker is null && (r.GetValue(nproc) > 1 || r.GetValue(nnodes) > 1))

@@ -112,6 +112,24 @@ public static partial class Checkpoint
         return store;
     }
 
+    /// <summary>Copies the tensors of a safetensors file into the live <paramref name="store"/> (same keys): every tensor is
+    /// checked (present, shape, dtype, finite values) before any parameter changes.</summary>
+    public static void CopyInto(ParamStore store, string weightsPath)
+    {
+        var weights = SafetensorsFile.Load(weightsPath);
+        foreach (var key in store.Keys)
+        {
+            if (!weights.TryGetValue(key, out var data)) throw new KeyNotFoundException($"{weightsPath} lacks '{key}'");
+            CheckTensor(key, data, store[key].Shape, store[key].DType, weightsPath);
+        }
+        using var noGrad = Autograd.NoGrad();
+        foreach (var key in store.Keys)
+        {
+            using var scope = Libtorch.NewScope();
+            store[key].Copy_(weights[key].ToTensor());
+        }
+    }
+
     static List<(string Key, long[] Shape, DType DType)> Describe(IEnumerable<ParamInfo> infos) =>
         infos.Select(p => (p.Name, p.Shape.ToArray(), p.DType)).ToList();
 

@@ -27,6 +27,13 @@ public sealed record MedMoeTrainOptions
     /// <summary>Called after each epoch with the model as it is then (owned by the trainer: save it, do not dispose it),
     /// so a run that stops later keeps its finished epochs.</summary>
     public Action<MedMoeTrained>? EpochDone { get; init; }
+    /// <summary>Run folder: after every epoch the whole training state (checkpoint, AdamW state, RNG, history) replaces
+    /// <c>RUN/last/</c> atomically (<see cref="RunFolder.ReplaceDirectory"/>), so <see cref="Resume"/> can continue it.
+    /// Null: nothing is written.</summary>
+    public string? RunDir { get; init; }
+    /// <summary>Continue the run in <see cref="RunDir"/> from its <c>last/</c> state (its spec and vocabulary, the epoch
+    /// after the saved one, up to <see cref="Epochs"/> in all), as if it had not stopped.</summary>
+    public bool Resume { get; init; }
     /// <summary>Train even when the decoded training images, parameters, gradients and AdamW state exceed the available
     /// memory (<see cref="MedMoeTrainer.MemoryNeeded"/>).</summary>
     public bool Force { get; init; }
@@ -61,8 +68,19 @@ public static class MedMoeTrainer
         options ??= new MedMoeTrainOptions();
         var train = MedMoeSplit.Load(dataDir, DatasetFolder.Train);
         if (options.MaxTrainRows is { } max) train = train.Take(max);
-        var vocab = Vocabulary.Build(train.Reports, spec.Vocab.MinFrequency);
-        spec = (spec with { Vocab = new VocabSpec { Dataset = null, Size = vocab.Count, MinFrequency = spec.Vocab.MinFrequency } }).EnsureValid();
+        string? resumeDir = options.Resume ? ResumeState(options.RunDir) : null;
+        Vocabulary vocab;
+        if (resumeDir is not null)
+        {
+            // The run's own spec and vocabulary (token ids must keep their meaning).
+            spec = MedMoeSpec.Load(Path.Combine(resumeDir, SpecFile)).EnsureValid();
+            vocab = Vocabulary.LoadDirectory(Path.Combine(resumeDir, Checkpoint.VocabDir));
+        }
+        else
+        {
+            vocab = Vocabulary.Build(train.Reports, spec.Vocab.MinFrequency);
+            spec = (spec with { Vocab = new VocabSpec { Dataset = null, Size = vocab.Count, MinFrequency = spec.Vocab.MinFrequency } }).EnsureValid();
+        }
         var model = spec.Compile();
         int epochs = options.Epochs ?? spec.Training.Epochs, batch = options.BatchSize ?? spec.Training.BatchSize;
         if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(options), epochs, "epochs must be at least 1");
@@ -90,7 +108,17 @@ public static class MedMoeTrainer
             using var optimizer = new AdamW([new ParamGroup(vision, spec.Training.VisionLr), new ParamGroup(rest, spec.Training.Lr)],
                 weightDecay: spec.Training.WeightDecay);
             var ctx = ForwardContext.Train(g);
-            for (int epoch = 1; epoch <= epochs; epoch++)
+            int first = 1;
+            if (options.RunDir is { } runDir) Directory.CreateDirectory(runDir);
+            if (resumeDir is not null)
+            {
+                int saved = LoadState(resumeDir, store, optimizer, g, history);
+                first = saved + 1;
+                options.Log?.Invoke(saved >= epochs
+                    ? $"resumed {options.RunDir}: epoch {saved} of {epochs} is already done"
+                    : $"resumed {options.RunDir} after epoch {saved}; epochs {first}–{epochs} to go");
+            }
+            for (int epoch = first; epoch <= epochs; epoch++)
             {
                 var clock = Stopwatch.StartNew();
                 var order = Libtorch.Randperm(train.Count, g).ToArray<long>();
@@ -113,7 +141,10 @@ public static class MedMoeTrainer
                 history.Add(e);
                 options.Log?.Invoke(string.Create(CultureInfo.InvariantCulture,
                     $"epoch {epoch}/{epochs}: loss {e.Loss:F4} (global {e.Global:F4}, local {e.Local:F4}, balance {e.Balance:F4}, modality {e.Modality:F4}) {e.Seconds:F1} s"));
-                options.EpochDone?.Invoke(new MedMoeTrained(spec, model, store, vocab, history.ToList()));
+                var now = new MedMoeTrained(spec, model, store, vocab, history.ToList());
+                if (options.RunDir is { } run)
+                    new RunFolder(run).ReplaceDirectory(StateDir, tmp => { Save(tmp, now); SaveState(tmp, optimizer, g, history); }, epoch);
+                options.EpochDone?.Invoke(now);
             }
             return new MedMoeTrained(spec, model, store, vocab, history);
         }
@@ -122,6 +153,56 @@ public static class MedMoeTrainer
             store.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The folder of a run's training state (<see cref="MedMoeTrainOptions.RunDir"/>).</summary>
+    public const string StateDir = "last";
+
+    const string StateFile = "state.json", OptimizerFile = "optimizer.safetensors";
+
+    sealed record StateDoc(int Epoch, double[] Lr, Dictionary<string, double> Scalars, MedMoeEpoch[] History);
+
+    /// <summary>The run's <c>last/</c> after repairing an interrupted save; errors name what is missing.</summary>
+    static string ResumeState(string? runDir)
+    {
+        if (runDir is null) throw new ArgumentException("resuming needs the run folder (MedMoeTrainOptions.RunDir)");
+        if (!Directory.Exists(runDir)) throw new InvalidDataException($"'{runDir}' holds no MedMoE training state to resume (no such folder)");
+        var folder = new RunFolder(runDir);
+        folder.RecoverDirectory(StateDir, _ => true);
+        var dir = folder.PathOf(StateDir);
+        if (!File.Exists(Path.Combine(dir, StateFile)))
+            throw new InvalidDataException($"'{runDir}' holds no MedMoE training state to resume ({StateDir}/{StateFile} is missing)");
+        return dir;
+    }
+
+    static void SaveState(string dir, Optimizer optimizer, Generator rng, IReadOnlyList<MedMoeEpoch> history)
+    {
+        var (tensors, scalars) = optimizer.StateDict();
+        using (var scope = Libtorch.NewScope())
+            TensorDataConversions.SaveSafetensors(Path.Combine(dir, OptimizerFile),
+                tensors.Select(kv => (kv.Key, kv.Value)).Append(("rng", rng.GetState())).ToList());
+        var doc = new StateDoc(history.Count, [.. optimizer.Groups.Select(g => g.Lr)], scalars, [.. history]);
+        File.WriteAllText(Path.Combine(dir, StateFile), System.Text.Json.JsonSerializer.Serialize(doc));
+    }
+
+    /// <summary>Restores weights, AdamW state and the RNG; returns the saved epoch and fills <paramref name="history"/>.</summary>
+    static int LoadState(string dir, ParamStore store, Optimizer optimizer, Generator rng, List<MedMoeEpoch> history)
+    {
+        var path = Path.Combine(dir, StateFile);
+        StateDoc doc;
+        try { doc = System.Text.Json.JsonSerializer.Deserialize<StateDoc>(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path} is empty"); }
+        catch (System.Text.Json.JsonException e) { throw new InvalidDataException($"{path}: not a MedMoE training state ({e.Message})", e); }
+        Checkpoint.CopyInto(store, Path.Combine(dir, Checkpoint.WeightsFile));
+        var saved = SafetensorsFile.Load(Path.Combine(dir, OptimizerFile));
+        if (!saved.TryGetValue("rng", out var state)) throw new InvalidDataException($"{Path.Combine(dir, OptimizerFile)} lacks 'rng'");
+        using (var scope = Libtorch.NewScope())
+        {
+            optimizer.LoadStateDict(saved.Where(kv => kv.Key != "rng").ToDictionary(kv => kv.Key, kv => kv.Value.ToTensor()), doc.Scalars);
+            rng.SetState(state.ToTensor());
+        }
+        for (int i = 0; i < optimizer.Groups.Count && i < doc.Lr.Length; i++) optimizer.Groups[i].Lr = doc.Lr[i];
+        history.AddRange(doc.History);
+        return doc.Epoch;
     }
 
     /// <summary>A lower bound of a run's memory: the decoded training images (float32, kept for the whole run) and the

@@ -52,20 +52,9 @@ public static class TrainerState
         if (!File.Exists(jsonPath)) throw new FileNotFoundException($"run state '{dir}' lacks trainer.json (the run was not saved by micar train)", jsonPath);
         var doc = JsonSerializer.Deserialize<Doc>(File.ReadAllText(jsonPath))
             ?? throw new InvalidDataException($"{jsonPath} is empty");
-        var weightsPath = Path.Combine(dir, Checkpoint.WeightsFile);
-        var weights = SafetensorsFile.Load(weightsPath);
         // Every tensor is checked (shape, dtype, finite values) before any replaces a parameter.
-        foreach (var key in store.Keys)
-        {
-            if (!weights.TryGetValue(key, out var data)) throw new KeyNotFoundException($"{weightsPath} lacks '{key}'");
-            Checkpoint.CheckTensor(key, data, store[key].Shape, store[key].DType, weightsPath);
-        }
+        Checkpoint.CopyInto(store, Path.Combine(dir, Checkpoint.WeightsFile));
         using var noGrad = Autograd.NoGrad();
-        foreach (var key in store.Keys)
-        {
-            using var scope = Libtorch.NewScope();
-            store[key].Copy_(weights[key].ToTensor());
-        }
         var opt = SafetensorsFile.Load(Path.Combine(dir, "optimizer.safetensors"));
         using (var scope = Libtorch.NewScope())
         {

@@ -96,9 +96,18 @@ public class MedMoeTrainingTests(MedMoeData data) : IClassFixture<MedMoeData>
         var (again, _, againErr) = CliHarness.Run(["train", "--spec", "medmoe-tiny", "--data", data.Dir, "--out", run, "--epochs", "1", "--batch-size", "8"]);
         Assert.Equal(2, again);
         Assert.Contains("--overwrite", againErr);
-        var (unsupported, _, unsupportedErr) = CliHarness.Run(["train", "--spec", "medmoe-tiny", "--data", data.Dir, "--out", run + "-x", "--resume"]);
+        var (resumed, resumedOut, resumedErr) = CliHarness.Run(["train", "--spec", "medmoe-tiny", "--data", data.Dir, "--out", run, "--epochs", "2",
+            "--batch-size", "8", "--resume"]);
+        Assert.True(resumed == 0, resumedErr);
+        Assert.Contains("after epoch 1; epochs 2–2 to go", resumedOut);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(run, "history.jsonl")).Length);
+        Assert.Contains("medmoe-tiny-unconditioned", File.ReadAllText(Path.Combine(run, MedMoeTrainer.SpecFile)));   // the run's spec
+        var (unsupported, _, unsupportedErr) = CliHarness.Run(["train", "--spec", "medmoe-tiny", "--data", data.Dir, "--out", run + "-x", "--freeze-vision"]);
         Assert.Equal(2, unsupported);
-        Assert.Contains("--resume is not supported", unsupportedErr);
+        Assert.Contains("--freeze-vision is not supported", unsupportedErr);
+        var (noState, _, noStateErr) = CliHarness.Run(["train", "--spec", "medmoe-tiny", "--data", data.Dir, "--out", run + "-y", "--resume"]);
+        Assert.Equal(2, noState);
+        Assert.Contains("no MedMoE training state", noStateErr);
         var evalOut = Path.Combine(data.Dir, "eval");
         var (ecode, eoutput, eerr) = CliHarness.Run(["eval", "--run", run, "--out", evalOut]);
         Assert.True(ecode == 0, eerr);
@@ -135,6 +144,26 @@ public class MedMoeTrainingTests(MedMoeData data) : IClassFixture<MedMoeData>
         var key = loaded.Params.Keys[0];
         Assert.Equal(firstEpochWeight, loaded.Params[key].ToArray<float>());
         Assert.NotEqual(firstEpochWeight, trained.Params[key].ToArray<float>());
+    }
+
+    /// <summary>A run stopped after epoch 2 and resumed (its spec, vocabulary, AdamW state and RNG from RUN/last/) ends
+    /// with the parameters and history of the same run trained 3 epochs without stopping.</summary>
+    [Fact]
+    public void A_resumed_run_ends_where_an_uninterrupted_run_ends()
+    {
+        var whole = Path.Combine(data.Dir, "whole");
+        var parts = Path.Combine(data.Dir, "parts");
+        MedMoeTrainOptions Options(string run, int epochs, bool resume) =>
+            new() { Epochs = epochs, BatchSize = 8, Seed = 9, MaxTrainRows = 32, RunDir = run, Resume = resume };
+        using var a = MedMoeTrainer.Train(Spec, data.Dir, Options(whole, 3, false));
+        using (MedMoeTrainer.Train(Spec, data.Dir, Options(parts, 2, false))) { }
+        Assert.Equal(2, RunFolder.CompletedEpoch(Path.Combine(parts, MedMoeTrainer.StateDir)));
+        using var b = MedMoeTrainer.Train(Spec with { Experts = 7 }, data.Dir, Options(parts, 3, true));   // the run's own spec wins
+        Assert.Equal(a.Spec.ToJson(), b.Spec.ToJson());
+        Assert.Equal(a.History.Select(e => e.Loss), b.History.Select(e => e.Loss));
+        foreach (var key in a.Params.Keys)
+            Assert.Equal(a.Params[key].To(Micar.Torch.DType.Float64).ToArray<double>(), b.Params[key].To(Micar.Torch.DType.Float64).ToArray<double>());
+        Assert.Throws<InvalidDataException>(() => MedMoeTrainer.Train(Spec, data.Dir, Options(Path.Combine(data.Dir, "none"), 3, true)));
     }
 
     /// <summary>A run whose decoded images cannot fit is refused before anything is decoded or allocated, naming the
