@@ -38,7 +38,7 @@ static partial class Commands
         var foreign = entries.Where(e => !own.Contains(e)).ToList();
         if (overwrite && foreign.Count > 0)
             throw new UserError($"--out '{runDir}' holds files that are not a MedMoE run's ({string.Join(", ", foreign.Take(5))}); --overwrite removes only a run's own files: choose another folder");
-        MedMoeSplit.Load(dataDir, Data.DatasetFolder.Train);            // the data is checked before the folder is touched
+        MedMoeSplit.Load(dataDir, Data.DatasetFolder.Train, spec.Modalities);   // the data is checked before the folder is touched
         Directory.CreateDirectory(runDir);
         using var runLock = RunLock.Acquire(runDir);
         folder.RefuseLinks();
@@ -66,7 +66,7 @@ static partial class Commands
             RunDir = runDir, Resume = resume,
         });
         SaveRun(trained);
-        var scores = MedMoeEvaluation.Evaluate(trained, MedMoeSplit.Load(dataDir, Data.DatasetFolder.Val));
+        var scores = MedMoeEvaluation.Evaluate(trained, MedMoeSplit.Load(dataDir, Data.DatasetFolder.Val, trained.Spec.Modalities));
         Console.WriteLine(FormatScores(scores));
         return 0;
     }
@@ -76,7 +76,7 @@ static partial class Commands
         var recorded = Path.Combine(runDir, "data.txt");
         dataDir ??= File.Exists(recorded) ? File.ReadAllText(recorded).Trim() : throw new UserError("--data is required (the run does not record its dataset)");
         using var trained = MedMoeTrainer.Load(runDir);
-        var scores = MedMoeEvaluation.Evaluate(trained, MedMoeSplit.Load(dataDir, split));
+        var scores = MedMoeEvaluation.Evaluate(trained, MedMoeSplit.Load(dataDir, split, trained.Spec.Modalities));
         Console.WriteLine(FormatScores(scores));
         var target = outDir ?? runDir;
         Directory.CreateDirectory(target);

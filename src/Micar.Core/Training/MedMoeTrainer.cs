@@ -66,16 +66,13 @@ public static class MedMoeTrainer
     public static MedMoeTrained Train(MedMoeSpec spec, string dataDir, MedMoeTrainOptions? options = null)
     {
         options ??= new MedMoeTrainOptions();
-        var train = MedMoeSplit.Load(dataDir, DatasetFolder.Train);
-        if (options.MaxTrainRows is { } max) train = train.Take(max);
         string? resumeDir = options.Resume ? ResumeState(options.RunDir) : null;
+        // Resuming: the run's own spec and vocabulary (token ids must keep their meaning).
+        if (resumeDir is not null) spec = MedMoeSpec.Load(Path.Combine(resumeDir, SpecFile)).EnsureValid();
+        var train = MedMoeSplit.Load(dataDir, DatasetFolder.Train, spec.Modalities);
+        if (options.MaxTrainRows is { } max) train = train.Take(max);
         Vocabulary vocab;
-        if (resumeDir is not null)
-        {
-            // The run's own spec and vocabulary (token ids must keep their meaning).
-            spec = MedMoeSpec.Load(Path.Combine(resumeDir, SpecFile)).EnsureValid();
-            vocab = Vocabulary.LoadDirectory(Path.Combine(resumeDir, Checkpoint.VocabDir));
-        }
+        if (resumeDir is not null) vocab = Vocabulary.LoadDirectory(Path.Combine(resumeDir, Checkpoint.VocabDir));
         else
         {
             vocab = Vocabulary.Build(train.Reports, spec.Vocab.MinFrequency);

@@ -166,6 +166,27 @@ public class MedMoeTrainingTests(MedMoeData data) : IClassFixture<MedMoeData>
         Assert.Throws<InvalidDataException>(() => MedMoeTrainer.Train(Spec, data.Dir, Options(Path.Combine(data.Dir, "none"), 3, true)));
     }
 
+    /// <summary>Real data names its modalities in <c>modality.csv</c> with any names: they are looked up in the spec's
+    /// <c>modalities</c> (an unknown one is refused naming the file, line and name), and a spec over them trains.</summary>
+    [Fact]
+    public void Modality_names_of_a_folder_are_the_spec_s_own()
+    {
+        var dir = Path.Combine(data.Dir, "named");
+        SynthDataset.Write(dir, 20, 7, 64, maxDegreeOfParallelism: 1);
+        var ids = Directory.GetFiles(Path.Combine(dir, "images")).Select(Path.GetFileName).Order().ToList();
+        File.WriteAllLines(Path.Combine(dir, SynthDataset.ModalityFile),
+            ["image_id,modality", .. ids.Select((id, i) => $"images/{id},{(i % 2 == 0 ? "mri" : "ct")}")]);
+        string[] names = ["ct", "mri"];
+        var split = MedMoeSplit.Load(dir, "train", names);
+        Assert.Contains(0L, split.Modalities);
+        Assert.Contains(1L, split.Modalities);
+        var e = Assert.Throws<FormatException>(() => MedMoeSplit.Load(dir, "train"));   // the synthetic names: ct, xray
+        Assert.Contains(SynthDataset.ModalityFile, e.Message);
+        Assert.Contains("'mri'", e.Message);
+        using var trained = MedMoeTrainer.Train(Spec with { Modalities = names }, dir, new MedMoeTrainOptions { Epochs = 1, BatchSize = 4, MaxTrainRows = 8 });
+        Assert.Single(trained.History);
+    }
+
     /// <summary>A run whose decoded images cannot fit is refused before anything is decoded or allocated, naming the
     /// sizes; the estimate counts the images at the spec's size.</summary>
     [Fact]

@@ -36,11 +36,18 @@ public static class SynthDataset
     /// <summary>The modality of each image of a dataset folder, by <c>image_id</c>: from <see cref="ModalityFile"/>, or
     /// every image CT when the folder has none (CT-only synthetic data and real datasets).</summary>
     /// <exception cref="FormatException">A malformed line or an unknown modality name; the message names the line.</exception>
-    public static IReadOnlyDictionary<string, SyntheticModality> ReadModalities(string folder, IEnumerable<string> imageIds)
+    public static IReadOnlyDictionary<string, SyntheticModality> ReadModalities(string folder, IEnumerable<string> imageIds) =>
+        ReadModalityLabels(folder, imageIds, SyntheticModalities.Names).ToDictionary(kv => kv.Key, kv => (SyntheticModality)kv.Value);
+
+    /// <summary>The modality label of each image, by <c>image_id</c>: its name in <see cref="ModalityFile"/>
+    /// (<c>image_id,modality</c>, any names) as an index into <paramref name="names"/> (a MedMoE spec's modalities); every
+    /// image label 0 when the folder has no such file. Errors name the file, the line and the unknown name or image.</summary>
+    public static IReadOnlyDictionary<string, int> ReadModalityLabels(string folder, IEnumerable<string> imageIds, IReadOnlyList<string> names)
     {
         var path = Path.Combine(folder, ModalityFile);
-        if (!File.Exists(path)) return imageIds.Distinct().ToDictionary(id => id, _ => SyntheticModality.Ct);
-        var map = new Dictionary<string, SyntheticModality>(StringComparer.Ordinal);
+        if (!File.Exists(path)) return imageIds.Distinct().ToDictionary(id => id, _ => 0);
+        var index = names.Select((n, i) => (n, i)).ToDictionary(t => t.n, t => t.i, StringComparer.Ordinal);
+        var map = new Dictionary<string, int>(StringComparer.Ordinal);
         var lines = File.ReadAllLines(path);
         for (var i = 1; i < lines.Length; i++)
         {
@@ -48,8 +55,9 @@ public static class SynthDataset
             var comma = lines[i].LastIndexOf(',');
             if (comma <= 0) throw new FormatException($"{path} line {i + 1}: expected image_id,modality");
             var id = lines[i][..comma].Trim('"').Replace("\"\"", "\"");
-            try { map[id] = SyntheticModalities.Parse(lines[i][(comma + 1)..]); }
-            catch (ArgumentException e) { throw new FormatException($"{path} line {i + 1}: {e.Message}", e); }
+            var name = lines[i][(comma + 1)..].Trim();
+            map[id] = index.TryGetValue(name, out var label) ? label
+                : throw new FormatException($"{path} line {i + 1}: modality '{name}' is not one of {string.Join(", ", names)}");
         }
         foreach (var id in imageIds)
             if (!map.ContainsKey(id)) throw new FormatException($"{path}: image '{id}' has no modality");
