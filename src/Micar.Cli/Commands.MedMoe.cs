@@ -33,7 +33,7 @@ static partial class Commands
             throw new UserError($"--resume: '{runDir}' holds no MedMoE training state ({MedMoeTrainer.StateDir}/)");
         if (entries.Count > 0 && !overwrite && !resume)
             throw new UserError($"--out '{runDir}' is not empty ({string.Join(", ", entries.Take(5))}); pass --resume to continue a MedMoE run there or --overwrite to replace it");
-        var own = MedMoeRunFiles.Append(Model.Checkpoint.VocabDir).Append(MedMoeTrainer.StateDir)
+        var own = MedMoeRunFiles.Append(Model.Checkpoint.VocabDir).Append(MedMoeTrainer.StateDir).Append(MedMoeTrainer.BestDir)
             .SelectMany(f => new[] { f, f + ".tmp", f + ".old" }).ToHashSet();
         var foreign = entries.Where(e => !own.Contains(e)).ToList();
         if (overwrite && foreign.Count > 0)
@@ -63,7 +63,7 @@ static partial class Commands
         using var trained = MedMoeTrainer.Train(spec, dataDir, new MedMoeTrainOptions
         {
             Epochs = epochs, BatchSize = batch, Seed = seed, MaxTrainRows = maxRows, Log = Console.WriteLine, EpochDone = SaveRun, Force = force,
-            RunDir = runDir, Resume = resume,
+            RunDir = runDir, Resume = resume, Validate = true,
         });
         SaveRun(trained);
         var scores = MedMoeEvaluation.Evaluate(trained, MedMoeSplit.Load(dataDir, Data.DatasetFolder.Val, trained.Spec.Modalities));

@@ -31,6 +31,10 @@ public sealed record MedMoeTrainOptions
     /// <c>RUN/last/</c> atomically (<see cref="RunFolder.ReplaceDirectory"/>), so <see cref="Resume"/> can continue it.
     /// Null: nothing is written.</summary>
     public string? RunDir { get; init; }
+    /// <summary>Score the validation split after every epoch (<see cref="MedMoeTrainer.Score"/>): the best epoch's model
+    /// goes to <c>RUN/best/</c> (with <see cref="RunDir"/>), and training stops after the spec's <c>patience</c> epochs
+    /// without improvement. False: no validation, no early stopping.</summary>
+    public bool Validate { get; init; }
     /// <summary>Continue the run in <see cref="RunDir"/> from its <c>last/</c> state (its spec and vocabulary, the epoch
     /// after the saved one, up to <see cref="Epochs"/> in all), as if it had not stopped.</summary>
     public bool Resume { get; init; }
@@ -40,7 +44,9 @@ public sealed record MedMoeTrainOptions
 }
 
 /// <summary>One epoch's mean loss terms.</summary>
-public sealed record MedMoeEpoch(int Epoch, double Loss, double Global, double Local, double Balance, double Modality, double Seconds);
+/// <param name="ValScore">The validation score (<see cref="MedMoeTrainer.Score"/>) after the epoch, when validated.</param>
+public sealed record MedMoeEpoch(int Epoch, double Loss, double Global, double Local, double Balance, double Modality, double Seconds,
+    double? ValScore = null);
 
 /// <summary>A trained MedMoE model: spec (with the vocabulary size of its data), description, parameters, vocabulary.</summary>
 public sealed record MedMoeTrained(MedMoeSpec Spec, MedMoeModel Model, ParamStore Params, Vocabulary Vocab, IReadOnlyList<MedMoeEpoch> History) : IDisposable
@@ -105,11 +111,15 @@ public static class MedMoeTrainer
             using var optimizer = new AdamW([new ParamGroup(vision, spec.Training.VisionLr), new ParamGroup(rest, spec.Training.Lr)],
                 weightDecay: spec.Training.WeightDecay);
             var ctx = ForwardContext.Train(g);
+            // StepLR when the spec sets a step size (the MedMoE presets keep the learning rate constant).
+            var scheduler = spec.Training.StepSize is { } stepSize ? new StepLR(optimizer, stepSize, spec.Training.Gamma) : null;
+            var val = options.Validate ? MedMoeSplit.Load(dataDir, DatasetFolder.Val, spec.Modalities) : null;
+            var progress = new Progress(double.NegativeInfinity, 0, 0);
             int first = 1;
             if (options.RunDir is { } runDir) Directory.CreateDirectory(runDir);
             if (resumeDir is not null)
             {
-                int saved = LoadState(resumeDir, store, optimizer, g, history);
+                (int saved, progress) = LoadState(resumeDir, store, optimizer, scheduler, g, history);
                 first = saved + 1;
                 options.Log?.Invoke(saved >= epochs
                     ? $"resumed {options.RunDir}: epoch {saved} of {epochs} is already done"
@@ -135,13 +145,34 @@ public static class MedMoeTrainer
                 }
                 if (steps == 0) throw new ArgumentException($"the training split has {train.Count} rows, fewer than one batch of {batch}");
                 var e = new MedMoeEpoch(epoch, loss / steps, gl / steps, lo / steps, ba / steps, mo / steps, clock.Elapsed.TotalSeconds);
+                bool improved = false;
+                if (val is not null)
+                {
+                    double score = Score(MedMoeEvaluation.Evaluate(new MedMoeTrained(spec, model, store, vocab, history), val));
+                    e = e with { ValScore = score };
+                    improved = score >= progress.Best;                               // a tie counts, as in the caption trainer
+                    progress = improved ? new Progress(score, epoch, 0) : progress with { Plateau = progress.Plateau + 1 };
+                }
                 history.Add(e);
+                scheduler?.Step();
                 options.Log?.Invoke(string.Create(CultureInfo.InvariantCulture,
-                    $"epoch {epoch}/{epochs}: loss {e.Loss:F4} (global {e.Global:F4}, local {e.Local:F4}, balance {e.Balance:F4}, modality {e.Modality:F4}) {e.Seconds:F1} s"));
+                    $"epoch {epoch}/{epochs}: loss {e.Loss:F4} (global {e.Global:F4}, local {e.Local:F4}, balance {e.Balance:F4}, modality {e.Modality:F4})") +
+                    (e.ValScore is { } v ? string.Create(CultureInfo.InvariantCulture, $"  val score {v:F4}{(improved ? "  *best*" : "")}") : "") +
+                    string.Create(CultureInfo.InvariantCulture, $"  {e.Seconds:F1} s"));
                 var now = new MedMoeTrained(spec, model, store, vocab, history.ToList());
                 if (options.RunDir is { } run)
-                    new RunFolder(run).ReplaceDirectory(StateDir, tmp => { Save(tmp, now); SaveState(tmp, optimizer, g, history); }, epoch);
+                {
+                    var folder = new RunFolder(run);
+                    if (improved) folder.ReplaceDirectory(BestDir, tmp => Save(tmp, now), epoch);
+                    var p = progress;
+                    folder.ReplaceDirectory(StateDir, tmp => { Save(tmp, now); SaveState(tmp, optimizer, scheduler, g, history, p); }, epoch);
+                }
                 options.EpochDone?.Invoke(now);
+                if (val is not null && progress.Plateau >= spec.Training.Patience && epoch < epochs)
+                {
+                    options.Log?.Invoke($"early stop after epoch {epoch}: no better validation score for {progress.Plateau} epoch(s) (best: epoch {progress.BestEpoch})");
+                    break;
+                }
             }
             return new MedMoeTrained(spec, model, store, vocab, history);
         }
@@ -155,9 +186,20 @@ public static class MedMoeTrainer
     /// <summary>The folder of a run's training state (<see cref="MedMoeTrainOptions.RunDir"/>).</summary>
     public const string StateDir = "last";
 
+    /// <summary>The folder of the best validated epoch's checkpoint (with <see cref="MedMoeTrainOptions.Validate"/>).</summary>
+    public const string BestDir = "best";
+
+    /// <summary>The validation score that picks the best epoch: the mean of Recall@1, @5 and @10 in both directions.</summary>
+    public static double Score(MedMoeScores s) =>
+        (s.ImageToText.R1 + s.ImageToText.R5 + s.ImageToText.R10 + s.TextToImage.R1 + s.TextToImage.R5 + s.TextToImage.R10) / 6;
+
     const string StateFile = "state.json", OptimizerFile = "optimizer.safetensors";
 
-    sealed record StateDoc(int Epoch, double[] Lr, Dictionary<string, double> Scalars, MedMoeEpoch[] History);
+    /// <summary>Best validation score so far, its epoch, and epochs since.</summary>
+    sealed record Progress(double Best, int BestEpoch, int Plateau);
+
+    sealed record StateDoc(int Epoch, double[] Lr, Dictionary<string, double> Scalars, MedMoeEpoch[] History,
+        double? Best = null, int BestEpoch = 0, int Plateau = 0, int SchedulerLastEpoch = 0);
 
     /// <summary>The run's <c>last/</c> after repairing an interrupted save; errors name what is missing.</summary>
     static string ResumeState(string? runDir)
@@ -172,18 +214,21 @@ public static class MedMoeTrainer
         return dir;
     }
 
-    static void SaveState(string dir, Optimizer optimizer, Generator rng, IReadOnlyList<MedMoeEpoch> history)
+    static void SaveState(string dir, Optimizer optimizer, StepLR? scheduler, Generator rng, IReadOnlyList<MedMoeEpoch> history, Progress progress)
     {
         var (tensors, scalars) = optimizer.StateDict();
         using (var scope = Libtorch.NewScope())
             TensorDataConversions.SaveSafetensors(Path.Combine(dir, OptimizerFile),
                 tensors.Select(kv => (kv.Key, kv.Value)).Append(("rng", rng.GetState())).ToList());
-        var doc = new StateDoc(history.Count, [.. optimizer.Groups.Select(g => g.Lr)], scalars, [.. history]);
+        var doc = new StateDoc(history.Count, [.. optimizer.Groups.Select(g => g.Lr)], scalars, [.. history],
+            double.IsNegativeInfinity(progress.Best) ? null : progress.Best, progress.BestEpoch, progress.Plateau, scheduler?.LastEpoch ?? 0);
         File.WriteAllText(Path.Combine(dir, StateFile), System.Text.Json.JsonSerializer.Serialize(doc));
     }
 
-    /// <summary>Restores weights, AdamW state and the RNG; returns the saved epoch and fills <paramref name="history"/>.</summary>
-    static int LoadState(string dir, ParamStore store, Optimizer optimizer, Generator rng, List<MedMoeEpoch> history)
+    /// <summary>Restores weights, AdamW state, the schedule and the RNG; returns the saved epoch and the validation progress,
+    /// and fills <paramref name="history"/>.</summary>
+    static (int Epoch, Progress Progress) LoadState(string dir, ParamStore store, Optimizer optimizer, StepLR? scheduler, Generator rng,
+        List<MedMoeEpoch> history)
     {
         var path = Path.Combine(dir, StateFile);
         StateDoc doc;
@@ -198,8 +243,9 @@ public static class MedMoeTrainer
             rng.SetState(state.ToTensor());
         }
         for (int i = 0; i < optimizer.Groups.Count && i < doc.Lr.Length; i++) optimizer.Groups[i].Lr = doc.Lr[i];
+        if (scheduler is not null) scheduler.LastEpoch = doc.SchedulerLastEpoch;
         history.AddRange(doc.History);
-        return doc.Epoch;
+        return (doc.Epoch, new Progress(doc.Best ?? double.NegativeInfinity, doc.BestEpoch, doc.Plateau));
     }
 
     /// <summary>A lower bound of a run's memory: the decoded training images (float32, kept for the whole run) and the

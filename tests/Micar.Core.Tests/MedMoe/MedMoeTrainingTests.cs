@@ -187,6 +187,34 @@ public class MedMoeTrainingTests(MedMoeData data) : IClassFixture<MedMoeData>
         Assert.Single(trained.History);
     }
 
+    /// <summary>The spec's training schedule is honoured: with validation every epoch is scored, the best goes to
+    /// RUN/best/, and training stops once <c>patience</c> epochs pass without a better score (patience 0: after the first
+    /// epoch, as in the caption trainer); a step size decays the learning rate by gamma.</summary>
+    [Fact]
+    public void Validation_patience_and_the_step_schedule_of_the_spec_are_honoured()
+    {
+        var run = Path.Combine(data.Dir, "patience");
+        var impatient = Spec with { Training = Spec.Training with { Patience = 0 } };
+        var lines = new List<string>();
+        using (var t = MedMoeTrainer.Train(impatient, data.Dir, new MedMoeTrainOptions
+               { Epochs = 5, BatchSize = 8, MaxTrainRows = 16, RunDir = run, Validate = true, Log = lines.Add }))
+        {
+            var e = Assert.Single(t.History);
+            Assert.InRange(e.ValScore!.Value, 0, 1);
+        }
+        Assert.Contains(lines, l => l.StartsWith("early stop after epoch 1", StringComparison.Ordinal));
+        Assert.Equal(1, RunFolder.CompletedEpoch(Path.Combine(run, MedMoeTrainer.BestDir)));
+        using (var t = MedMoeTrainer.Train(Spec, data.Dir, new MedMoeTrainOptions { Epochs = 2, BatchSize = 8, MaxTrainRows = 16 }))
+            Assert.All(t.History, e => Assert.Null(e.ValScore));                // no validation asked: none run
+        var decay = Spec with { Training = Spec.Training with { StepSize = 1, Gamma = 0.5 } };
+        var run2 = Path.Combine(data.Dir, "steps");
+        using (MedMoeTrainer.Train(decay, data.Dir, new MedMoeTrainOptions { Epochs = 2, BatchSize = 8, MaxTrainRows = 16, RunDir = run2 })) { }
+        var state = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run2, MedMoeTrainer.StateDir, "state.json"))).RootElement;
+        var lr = state.GetProperty("Lr").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+        Assert.Equal(decay.Training.VisionLr / 4, lr[0], 12);
+        Assert.Equal(decay.Training.Lr / 4, lr[1], 12);
+    }
+
     /// <summary>A run whose decoded images cannot fit is refused before anything is decoded or allocated, naming the
     /// sizes; the estimate counts the images at the spec's size.</summary>
     [Fact]
