@@ -55,8 +55,10 @@ static partial class Commands
         Console.WriteLine(resume ? $"resuming {runDir} on {dataDir}" : $"training {spec.Name} on {dataDir}");
         // After every epoch: RUN/last/ (the whole state, for --resume) is replaced atomically by the trainer; then the
         // checkpoint at the top of the run (what eval loads) and the history.
+        bool saved = false;
         void SaveRun(MedMoeTrained t)
         {
+            saved = true;
             MedMoeTrainer.Save(runDir, t);
             folder.WriteAllText("history.jsonl", string.Concat(t.History.Select(e => JsonSerializer.Serialize(e) + "\n")));
         }
@@ -65,7 +67,8 @@ static partial class Commands
             Epochs = epochs, BatchSize = batch, Seed = seed, MaxTrainRows = maxRows, Log = Console.WriteLine, EpochDone = SaveRun, Force = force,
             RunDir = runDir, Resume = resume, Validate = true,
         });
-        SaveRun(trained);
+        // A resumed run with no epoch left: the top-level checkpoint may predate RUN/last/ (a stop between the two saves).
+        if (!saved) SaveRun(trained);
         var scores = MedMoeEvaluation.Evaluate(trained, MedMoeSplit.Load(dataDir, Data.DatasetFolder.Val, trained.Spec.Modalities));
         Console.WriteLine(FormatScores(scores));
         return 0;

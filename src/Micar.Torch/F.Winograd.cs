@@ -45,7 +45,7 @@ public static partial class F
                 $"Conv2dWinograd needs input [b, c, h, w] and weight [k, c, 3, 3]; got input [{string.Join(", ", xs)}] and weight [{string.Join(", ", ws)}]");
         if (!Enum.IsDefined(algorithm)) throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "not a known ConvAlgorithm");
         if (chunkBytes <= 0) throw new ArgumentOutOfRangeException(nameof(chunkBytes), chunkBytes, "must be positive");
-        var y = WinogradOp.Call(input, weight, algorithm == ConvAlgorithm.Winograd2 ? 2L : 4L, chunkBytes);
+        var y = WinogradOp.Call(input, weight, Tile(algorithm), chunkBytes);
         if (bias is null) return y;
         using var scope = Libtorch.NewScope();
         return y.Add(bias.View(1, ws[0], 1, 1)).MoveToOuterScope();

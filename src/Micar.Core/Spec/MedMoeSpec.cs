@@ -170,15 +170,24 @@ public sealed record MedMoeSpec
     /// <exception cref="SpecFormatException">The file is malformed, too large, or has another extension.</exception>
     public static MedMoeSpec Load(string path) => FromJson(JsonText(path), path);
 
-    /// <summary>True when <paramref name="path"/> is a spec file whose top level says <c>family: medmoe</c>.</summary>
-    /// <exception cref="SpecFormatException">The file is a spec file but malformed.</exception>
-    public static bool IsMedMoeFile(string path)
+    /// <summary>The spec in <paramref name="path"/> when it is a spec file whose top level says <c>family: medmoe</c> (the
+    /// file read once); null for any other file, a caption model's spec or a JSON text that does not parse, which the
+    /// caption spec reader then reports.</summary>
+    /// <exception cref="SpecFormatException">A MedMoE spec that is malformed, or a YAML file that does not parse.</exception>
+    public static MedMoeSpec? LoadIfMedMoe(string path)
     {
-        if (!File.Exists(path) || Path.GetExtension(path).ToLowerInvariant() is not (".json" or ".yaml" or ".yml")) return false;
-        var root = System.Text.Json.Nodes.JsonNode.Parse(JsonText(path),
-            documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        return root is System.Text.Json.Nodes.JsonObject o && o.TryGetPropertyValue("family", out var f)
+        if (!File.Exists(path) || Path.GetExtension(path).ToLowerInvariant() is not (".json" or ".yaml" or ".yml")) return null;
+        var text = JsonText(path);
+        System.Text.Json.Nodes.JsonNode? root;
+        try
+        {
+            root = System.Text.Json.Nodes.JsonNode.Parse(text,
+                documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException) { return null; }
+        bool medmoe = root is System.Text.Json.Nodes.JsonObject o && o.TryGetPropertyValue("family", out var f)
             && f is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var name) && name == FamilyName;
+        return medmoe ? FromJson(text, path) : null;
     }
 
     /// <summary>The file's document as JSON text (YAML converted), within the spec size limit.</summary>
@@ -273,9 +282,8 @@ public static class MedMoePresets
     public static bool TryResolve(string presetOrPath, out MedMoeSpec spec)
     {
         if (TryGet(presetOrPath, out spec)) return true;
-        if (!MedMoeSpec.IsMedMoeFile(presetOrPath)) return false;
-        spec = MedMoeSpec.Load(presetOrPath);
-        return true;
+        spec = MedMoeSpec.LoadIfMedMoe(presetOrPath)!;
+        return spec is not null;
     }
 
     /// <summary>The spec of a preset name.</summary>

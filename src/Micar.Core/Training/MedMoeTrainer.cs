@@ -193,7 +193,7 @@ public static class MedMoeTrainer
     public static double Score(MedMoeScores s) =>
         (s.ImageToText.R1 + s.ImageToText.R5 + s.ImageToText.R10 + s.TextToImage.R1 + s.TextToImage.R5 + s.TextToImage.R10) / 6;
 
-    const string StateFile = "state.json", OptimizerFile = "optimizer.safetensors";
+    const string StateFile = "state.json";
 
     /// <summary>Best validation score so far, its epoch, and epochs since.</summary>
     sealed record Progress(double Best, int BestEpoch, int Plateau);
@@ -216,10 +216,7 @@ public static class MedMoeTrainer
 
     static void SaveState(string dir, Optimizer optimizer, StepLR? scheduler, Generator rng, IReadOnlyList<MedMoeEpoch> history, Progress progress)
     {
-        var (tensors, scalars) = optimizer.StateDict();
-        using (var scope = Libtorch.NewScope())
-            TensorDataConversions.SaveSafetensors(Path.Combine(dir, OptimizerFile),
-                tensors.Select(kv => (kv.Key, kv.Value)).Append(("rng", rng.GetState())).ToList());
+        var scalars = TrainerState.SaveOptimizer(dir, optimizer, rng);
         var doc = new StateDoc(history.Count, [.. optimizer.Groups.Select(g => g.Lr)], scalars, [.. history],
             double.IsNegativeInfinity(progress.Best) ? null : progress.Best, progress.BestEpoch, progress.Plateau, scheduler?.LastEpoch ?? 0);
         File.WriteAllText(Path.Combine(dir, StateFile), System.Text.Json.JsonSerializer.Serialize(doc));
@@ -235,14 +232,7 @@ public static class MedMoeTrainer
         try { doc = System.Text.Json.JsonSerializer.Deserialize<StateDoc>(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path} is empty"); }
         catch (System.Text.Json.JsonException e) { throw new InvalidDataException($"{path}: not a MedMoE training state ({e.Message})", e); }
         Checkpoint.CopyInto(store, Path.Combine(dir, Checkpoint.WeightsFile));
-        var saved = SafetensorsFile.Load(Path.Combine(dir, OptimizerFile));
-        if (!saved.TryGetValue("rng", out var state)) throw new InvalidDataException($"{Path.Combine(dir, OptimizerFile)} lacks 'rng'");
-        using (var scope = Libtorch.NewScope())
-        {
-            optimizer.LoadStateDict(saved.Where(kv => kv.Key != "rng").ToDictionary(kv => kv.Key, kv => kv.Value.ToTensor()), doc.Scalars);
-            rng.SetState(state.ToTensor());
-        }
-        for (int i = 0; i < optimizer.Groups.Count && i < doc.Lr.Length; i++) optimizer.Groups[i].Lr = doc.Lr[i];
+        TrainerState.LoadOptimizer(dir, optimizer, rng, doc.Scalars, doc.Lr);
         if (scheduler is not null) scheduler.LastEpoch = doc.SchedulerLastEpoch;
         history.AddRange(doc.History);
         return (doc.Epoch, new Progress(doc.Best ?? double.NegativeInfinity, doc.BestEpoch, doc.Plateau));
@@ -269,17 +259,9 @@ public static class MedMoeTrainer
         trained.Vocab.Save(vocabTmp);
         if (Directory.Exists(vocab)) Directory.Delete(vocab, true);
         Directory.Move(vocabTmp, vocab);
-        Replace(Path.Combine(dir, SpecFile), tmp => File.WriteAllText(tmp, trained.Spec.ToJson()));
-        Replace(Path.Combine(dir, Checkpoint.WeightsFile), tmp => TensorDataConversions.SaveSafetensors(tmp, trained.Params.Entries(),
+        RunFolder.ReplaceFile(Path.Combine(dir, SpecFile), tmp => File.WriteAllText(tmp, trained.Spec.ToJson()));
+        RunFolder.ReplaceFile(Path.Combine(dir, Checkpoint.WeightsFile), tmp => TensorDataConversions.SaveSafetensors(tmp, trained.Params.Entries(),
             new Dictionary<string, string> { ["format"] = "micar-medmoe-1", ["spec"] = trained.Spec.Name }));
-    }
-
-    static void Replace(string path, Action<string> write)
-    {
-        var tmp = path + ".tmp";
-        write(tmp);
-        using (var f = new FileStream(tmp, FileMode.Open, FileAccess.ReadWrite)) f.Flush(flushToDisk: true);
-        File.Move(tmp, path, overwrite: true);
     }
 
     /// <summary>True when <paramref name="dir"/> holds a MedMoE checkpoint.</summary>

@@ -78,15 +78,25 @@ public sealed class RunFolder(string root)
     public string WriteAllText(string relative, string text)
     {
         var path = PathOf(relative);
-        var tmp = PathOf(relative + ".tmp");
-        File.Delete(tmp);
-        using (var f = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        PathOf(relative + ".tmp");                                          // no link in the temporary file's place either
+        ReplaceFile(path, tmp =>
         {
+            using var f = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None);
             f.Write(new UTF8Encoding(false).GetBytes(text));
-            f.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path, overwrite: true);
+        });
         return path;
+    }
+
+    /// <summary>Replaces the file at <paramref name="path"/> atomically: <paramref name="write"/> fills a new
+    /// <c>PATH.tmp</c>, which is fsync'd and renamed over <paramref name="path"/>, so a reader sees the old file or the
+    /// new one, never a part.</summary>
+    public static void ReplaceFile(string path, Action<string> write)
+    {
+        var tmp = path + ".tmp";
+        File.Delete(tmp);
+        write(tmp);
+        Fsync(tmp);
+        File.Move(tmp, path, overwrite: true);
     }
 
     /// <summary>Appends one line to <paramref name="relative"/> and fsyncs it.</summary>

@@ -34,12 +34,7 @@ public static class TrainerState
     static void Write(string tmp, Info info, ModelSpec spec, ParamStore store, Vocabulary vocab, Optimizer optimizer, StepLR scheduler, Generator rng)
     {
         Checkpoint.Save(tmp, spec, store, vocab);
-        var (tensors, scalars) = optimizer.StateDict();
-        using (var scope = Libtorch.NewScope())
-        {
-            var entries = tensors.Select(kv => (kv.Key, kv.Value)).Append(("rng.dropout", rng.GetState())).ToList();
-            TensorDataConversions.SaveSafetensors(Path.Combine(tmp, "optimizer.safetensors"), entries);
-        }
+        var scalars = SaveOptimizer(tmp, optimizer, rng);
         var doc = new Doc(info.Epoch, double.IsNegativeInfinity(info.Best) ? -1 : info.Best, info.BestEpoch, info.Plateau,
             scheduler.LastEpoch, scheduler.LearningRates, scalars, info.History?.ToArray());
         File.WriteAllText(Path.Combine(tmp, "trainer.json"), JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
@@ -54,16 +49,38 @@ public static class TrainerState
             ?? throw new InvalidDataException($"{jsonPath} is empty");
         // Every tensor is checked (shape, dtype, finite values) before any replaces a parameter.
         Checkpoint.CopyInto(store, Path.Combine(dir, Checkpoint.WeightsFile));
-        using var noGrad = Autograd.NoGrad();
-        var opt = SafetensorsFile.Load(Path.Combine(dir, "optimizer.safetensors"));
-        using (var scope = Libtorch.NewScope())
-        {
-            var tensors = opt.Where(kv => kv.Key.StartsWith("state.")).ToDictionary(kv => kv.Key, kv => kv.Value.ToTensor());
-            optimizer.LoadStateDict(tensors, doc.Scalars);
-            rng.SetState(opt["rng.dropout"].ToTensor());
-        }
+        LoadOptimizer(dir, optimizer, rng, doc.Scalars, doc.Lr);
         scheduler.LastEpoch = doc.SchedulerLastEpoch;
-        for (int g = 0; g < optimizer.Groups.Count && g < doc.Lr.Length; g++) optimizer.Groups[g].Lr = doc.Lr[g];
         return new Info(doc.Epoch, doc.Best < 0 && doc.BestEpoch == 0 ? double.NegativeInfinity : doc.Best, doc.BestEpoch, doc.Plateau, doc.History);
+    }
+
+    const string OptimizerFile = "optimizer.safetensors", RngKey = "rng.dropout";
+
+    /// <summary>Writes the optimizer's tensors and the dropout generator's state into <c>DIR/optimizer.safetensors</c>
+    /// (the caption and MedMoE trainers' run states); returns the optimizer's scalars, which the caller keeps in its JSON.</summary>
+    internal static Dictionary<string, double> SaveOptimizer(string dir, Optimizer optimizer, Generator rng)
+    {
+        var (tensors, scalars) = optimizer.StateDict();
+        using var scope = Libtorch.NewScope();
+        TensorDataConversions.SaveSafetensors(Path.Combine(dir, OptimizerFile),
+            tensors.Select(kv => (kv.Key, kv.Value)).Append((RngKey, rng.GetState())).ToList());
+        return scalars;
+    }
+
+    /// <summary>Restores what <see cref="SaveOptimizer"/> wrote, with the scalars and the groups' learning rates
+    /// <paramref name="lr"/> the caller kept.</summary>
+    internal static void LoadOptimizer(string dir, Optimizer optimizer, Generator rng, IReadOnlyDictionary<string, double> scalars, double[] lr)
+    {
+        var path = Path.Combine(dir, OptimizerFile);
+        var saved = SafetensorsFile.Load(path);
+        if (!saved.TryGetValue(RngKey, out var state)) throw new InvalidDataException($"{path} lacks '{RngKey}'");
+        using (var scope = Libtorch.NewScope())
+        using (Autograd.NoGrad())
+        {
+            optimizer.LoadStateDict(saved.Where(kv => kv.Key.StartsWith("state.", StringComparison.Ordinal))
+                .ToDictionary(kv => kv.Key, kv => kv.Value.ToTensor()), scalars);
+            rng.SetState(state.ToTensor());
+        }
+        for (int g = 0; g < optimizer.Groups.Count && g < lr.Length; g++) optimizer.Groups[g].Lr = lr[g];
     }
 }
