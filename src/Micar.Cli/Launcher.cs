@@ -15,6 +15,12 @@ namespace Micar.Cli;
 static class Launcher
 {
     /// <summary>The distributed environment of this process (null: not a worker).</summary>
+    /// <param name="Rank">RANK: this process's rank, 0 … WorldSize−1.</param>
+    /// <param name="WorldSize">WORLD_SIZE: processes in the run.</param>
+    /// <param name="LocalRank">LOCAL_RANK: its index on this machine.</param>
+    /// <param name="LocalWorldSize">LOCAL_WORLD_SIZE: processes on this machine (they share its cores).</param>
+    /// <param name="MasterAddr">MASTER_ADDR: where the rendezvous store is served.</param>
+    /// <param name="MasterPort">MASTER_PORT: its port.</param>
     /// <param name="AgentStore">The launcher serves the store (every rank connects as a client); else rank 0 serves it.</param>
     public sealed record Worker(int Rank, int WorldSize, int LocalRank, int LocalWorldSize, string MasterAddr, int MasterPort, bool AgentStore = false);
 

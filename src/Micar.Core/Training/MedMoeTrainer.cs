@@ -44,6 +44,13 @@ public sealed record MedMoeTrainOptions
 }
 
 /// <summary>One epoch's mean loss terms.</summary>
+/// <param name="Epoch">1-based epoch.</param>
+/// <param name="Loss">Mean weighted total loss.</param>
+/// <param name="Global">Mean global (image–report) InfoNCE.</param>
+/// <param name="Local">Mean local (region–word) alignment term.</param>
+/// <param name="Balance">Mean MoE balance value.</param>
+/// <param name="Modality">Mean modality cross-entropy.</param>
+/// <param name="Seconds">Training time of the epoch.</param>
 /// <param name="ValScore">The validation score (<see cref="MedMoeTrainer.Score"/>) after the epoch, when validated.</param>
 public sealed record MedMoeEpoch(int Epoch, double Loss, double Global, double Local, double Balance, double Modality, double Seconds,
     double? ValScore = null);

@@ -146,7 +146,7 @@ public class MedMoeModelTests
                 var routed = routing == MedMoeRouting.None || used[e, s] > 0;
                 Assert.True(moved == routed, $"expert {e} at scale {s}: routed weight {used[e, s]}, gradient {(moved ? "nonzero" : "zero")}");
             }
-            Assert.True(Enumerable.Range(0, model.Experts).Any(e => routing == MedMoeRouting.None || used[e, s] > 0));
+            Assert.Contains(Enumerable.Range(0, model.Experts), e => routing == MedMoeRouting.None || used[e, s] > 0);
         }
     }
 

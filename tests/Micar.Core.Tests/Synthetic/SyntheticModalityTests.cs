@@ -97,7 +97,7 @@ public sealed class SyntheticModalityTests : IDisposable
         {
             var index = int.Parse(id[13..18]);
             var expected = SyntheticGenerator.Generate(SyntheticGenerator.CaseSeed(5, index), 64, modality[id]);
-            Assert.Equal(expected.Pixels.Length, 64 * 64);
+            Assert.Equal(64 * 64, expected.Pixels.Length);
             Assert.Equal(SyntheticGenerator.ModalityOf(SyntheticGenerator.CaseSeed(5, index), 0.5), modality[id]);
             Assert.Contains(modality[id] == SyntheticModality.XRay ? "silhouette" : "thorax", File.ReadAllText(Path.Combine(mixed, "train.csv")).Split('\n').First(l => l.StartsWith(id, StringComparison.Ordinal)));
             // CT images of the mixed set are the plain set's images

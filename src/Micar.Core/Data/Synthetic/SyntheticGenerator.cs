@@ -62,13 +62,13 @@ public static class SyntheticGenerator
     }
 
     /// <summary>
-    /// Renders an arbitrary finding set on the patient of <paramref name="seed"/> (the anatomy <see cref="Generate"/>
+    /// Renders an arbitrary finding set on the patient of <paramref name="seed"/> (the anatomy <see cref="Generate(ulong, int)"/>
     /// draws for that seed). The same seed with and without a finding gives images that differ only where the
     /// finding is drawn, which is how figures and tests isolate a finding.
     /// </summary>
     /// <param name="findings">Findings to draw; lung lesions need side, zone, depth, size and margin; effusions side and size.
     /// Two lesions in the same lung zone overlap.</param>
-    /// <param name="seed">Study seed (as for <see cref="Generate"/>).</param>
+    /// <param name="seed">Study seed (as for <see cref="Generate(ulong, int)"/>).</param>
     /// <param name="size">Image side in pixels.</param>
     /// <returns>Row-major 8-bit grey pixels.</returns>
     public static byte[] Render(FindingSet findings, ulong seed, int size = DefaultSize)
@@ -93,7 +93,7 @@ public static class SyntheticGenerator
         return SliceRenderer.Render(findings, SynthRandom.Derive(seed, RenderStream, 0), size);
     }
 
-    /// <summary>The findings <see cref="Generate"/> would draw for <paramref name="seed"/>, without rendering.</summary>
+    /// <summary>The findings <see cref="Generate(ulong, int)"/> would draw for <paramref name="seed"/>, without rendering.</summary>
     public static FindingSet SampleFindings(ulong seed) =>
         FindingSampler.Sample(new SynthRandom(SynthRandom.Derive(seed, FindingStream, 0)));
 
